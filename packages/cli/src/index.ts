@@ -1,0 +1,2 @@
+/** @sn365/cli */
+export const placeholder = "cli"

@@ -1,0 +1,2 @@
+/** @sn365/core */
+export const placeholder = "core"

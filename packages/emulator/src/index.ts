@@ -1,0 +1,2 @@
+/** @sn365/emulator */
+export const placeholder = "emulator"

@@ -1,0 +1,2 @@
+/** @sn365/m365 */
+export const placeholder = "m365"

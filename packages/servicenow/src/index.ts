@@ -1,0 +1,2 @@
+/** @sn365/servicenow */
+export const placeholder = "servicenow"

@@ -1,0 +1,2 @@
+/** @sn365/setup */
+export const placeholder = "setup"

@@ -1,0 +1,30 @@
+import { defineConfig } from "vitest/config"
+
+const packages = ["core", "servicenow", "m365", "setup", "emulator", "cli"] as const
+
+// Workspace packages resolve to their TypeScript sources (the `@sn365/source` export condition),
+// so tests never run against a stale `dist/`.
+const sourceConditions = ["@sn365/source", "node", "import", "default"]
+
+export default defineConfig({
+  ssr: { resolve: { conditions: sourceConditions } },
+  test: {
+    projects: [
+      ...packages.map((name) => ({
+        extends: true as const,
+        test: { name, root: `packages/${name}`, include: ["test/**/*.test.ts"] },
+      })),
+      {
+        extends: true as const,
+        test: { name: "examples", root: "examples", include: ["test/**/*.test.ts"] },
+      },
+    ],
+    coverage: {
+      provider: "v8",
+      include: ["packages/*/src/**/*.ts"],
+      exclude: ["packages/*/src/generated/**"],
+      reporter: ["text-summary", "json-summary"],
+      thresholds: { lines: 80, "packages/core/src/**": { lines: 90 } },
+    },
+  },
+})
