@@ -1,2 +1,13 @@
-/** @sn365/emulator */
-export const placeholder = "emulator"
+/**
+ * @sn365/emulator — a stateful loopback emulator of a ServiceNow instance, the Microsoft Entra
+ * token service, Microsoft Graph and the (modeled) Microsoft 365 admin-center support integration.
+ *
+ * @packageDocumentation
+ */
+export { type Emulator, type EmulatorOptions, startEmulator } from "./Emulator.ts"
+export type { MicrosoftControl, MicrosoftOptions } from "./microsoft/index.ts"
+export type { FaultController, FaultKind, FaultRule } from "./server/faults.ts"
+export type { EmulatorRequest, EmulatorResponse, SystemName } from "./server/http.ts"
+export type { LoggedRequest, RequestLog } from "./server/requestLog.ts"
+export type { Clock } from "./server/system.ts"
+export type { ServiceNowControl, ServiceNowOptions } from "./servicenow/index.ts"
