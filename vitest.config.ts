@@ -14,6 +14,7 @@ export default defineConfig({
         extends: true as const,
         test: { name, root: `packages/${name}`, include: ["test/**/*.test.ts"] },
       })),
+      { extends: true as const, test: { name: "specs", root: "specs", include: ["test/**/*.test.ts"] } },
       {
         extends: true as const,
         test: { name: "examples", root: "examples", include: ["test/**/*.test.ts"] },
