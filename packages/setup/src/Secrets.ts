@@ -1,0 +1,64 @@
+/**
+ * Secrets the setup generates or receives once (the Entra `secretText`, the inbound client
+ * secret, the integration user's password). They are returned once, `Redacted`, and may be
+ * written to a pluggable store so that a later `verify` — or a re-run that must hand a secret
+ * to a new consumer — can use them without rotating.
+ *
+ * @module
+ */
+import { randomBytes, randomInt } from "node:crypto"
+import { Context, Effect, Redacted } from "effect"
+
+/** The secrets a Basic setup handles. */
+export type SecretName = "entraClientSecret" | "inboundClientSecret" | "integrationUserPassword"
+
+/** Keeps generated secrets. Implementations must never log or print them. */
+export interface SecretStore {
+  readonly get: (name: SecretName) => Effect.Effect<Redacted.Redacted<string> | undefined>
+  readonly put: (name: SecretName, value: Redacted.Redacted<string>) => Effect.Effect<void>
+}
+
+/** An in-memory store: secrets live for one process. */
+export const memorySecretStore = (): SecretStore => {
+  const values = new Map<SecretName, Redacted.Redacted<string>>()
+  return {
+    get: (name) => Effect.sync(() => values.get(name)),
+    put: (name, value) =>
+      Effect.sync(() => {
+        values.set(name, value)
+      }),
+  }
+}
+
+/**
+ * The secret store a run uses. The default keeps secrets in memory for the life of the process;
+ * the CLI can provide a file-backed one.
+ */
+export const Secrets = Context.Reference<SecretStore>("@sn365/setup/Secrets", {
+  defaultValue: memorySecretStore,
+})
+
+const LOWER = "abcdefghijkmnopqrstuvwxyz"
+const UPPER = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+const DIGITS = "23456789"
+// Symbols that survive JSON, form encoding and shell quoting without surprises.
+const SYMBOLS = "-_.~!@#%+="
+
+/**
+ * A strong password (default 32 characters, ~190 bits) with at least one lower-case letter,
+ * upper-case letter, digit and symbol, so it satisfies ServiceNow's password policies.
+ */
+export const generatePassword = (length = 32): Redacted.Redacted<string> => {
+  const all = LOWER + UPPER + DIGITS + SYMBOLS
+  const chars = [LOWER, UPPER, DIGITS, SYMBOLS].map((set) => set[randomInt(set.length)] as string)
+  while (chars.length < length) chars.push(all[randomInt(all.length)] as string)
+  for (let i = chars.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1)
+    ;[chars[i], chars[j]] = [chars[j] as string, chars[i] as string]
+  }
+  return Redacted.make(chars.join(""))
+}
+
+/** A random client secret: 32 bytes, base64url (43 characters). */
+export const generateClientSecret = (): Redacted.Redacted<string> =>
+  Redacted.make(randomBytes(32).toString("base64url"))
