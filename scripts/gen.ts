@@ -24,7 +24,29 @@ interface Target {
 }
 
 /** Every generated file in the repository. Add a row when a package starts using a spec. */
-export const targets: ReadonlyArray<Target> = []
+export const targets: ReadonlyArray<Target> = [
+  // Microsoft Graph v1.0 subset and the modeled admin-center support integration.
+  {
+    spec: "specs/microsoft-graph/applications.yaml",
+    out: "packages/m365/src/generated/graph.ts",
+    kind: "types",
+  },
+  {
+    spec: "specs/microsoft-graph/applications.yaml",
+    out: "packages/emulator/src/generated/graph.ts",
+    kind: "document",
+  },
+  {
+    spec: "specs/m365/support-integration.yaml",
+    out: "packages/m365/src/generated/support-integration.ts",
+    kind: "types",
+  },
+  {
+    spec: "specs/m365/support-integration.yaml",
+    out: "packages/emulator/src/generated/support-integration.ts",
+    kind: "document",
+  },
+]
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
 
