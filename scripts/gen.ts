@@ -46,6 +46,31 @@ export const targets: ReadonlyArray<Target> = [
     out: "packages/emulator/src/generated/support-integration.ts",
     kind: "document",
   },
+  // ServiceNow (specs/servicenow): types for the client, documents for the emulator's validation.
+  { spec: "specs/servicenow/table.yaml", out: "packages/servicenow/src/generated/table.ts", kind: "types" },
+  {
+    spec: "specs/servicenow/table.yaml",
+    out: "packages/emulator/src/generated/servicenow-table.ts",
+    kind: "document",
+  },
+  { spec: "specs/servicenow/oauth.yaml", out: "packages/servicenow/src/generated/oauth.ts", kind: "types" },
+  {
+    spec: "specs/servicenow/oauth.yaml",
+    out: "packages/emulator/src/generated/servicenow-oauth.ts",
+    kind: "document",
+  },
+  { spec: "specs/servicenow/batch.yaml", out: "packages/servicenow/src/generated/batch.ts", kind: "types" },
+  {
+    spec: "specs/servicenow/batch.yaml",
+    out: "packages/emulator/src/generated/servicenow-batch.ts",
+    kind: "document",
+  },
+  { spec: "specs/servicenow/app.yaml", out: "packages/servicenow/src/generated/app.ts", kind: "types" },
+  {
+    spec: "specs/servicenow/app.yaml",
+    out: "packages/emulator/src/generated/servicenow-app.ts",
+    kind: "document",
+  },
 ]
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")

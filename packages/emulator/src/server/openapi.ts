@@ -32,8 +32,9 @@
  * `$ref`s: OpenAPI references (`#/components/parameters|requestBodies|responses|pathItems|headers/…`)
  * are resolved here; schema references (`#/components/schemas/…`) are resolved by ajv. Schemas are
  * compiled lazily, once per operation, so compiling a large document costs nothing up front. The
- * OpenAPI annotation keywords `discriminator`, `xml`, `externalDocs` and `example` are accepted;
- * any other unknown keyword is a spec bug and throws when the operation is first validated.
+ * OpenAPI annotation keywords `discriminator`, `xml`, `externalDocs` and `example` and every `x-…`
+ * extension are accepted; any other unknown keyword is a spec bug and throws when the operation is
+ * first validated.
  *
  * @example
  * ```ts
@@ -163,12 +164,16 @@ const deref = (document: Json, value: unknown): Json => {
   return current
 }
 
-/** Rewrites `#/components/schemas/X` to the id under which ajv knows the components. */
+/**
+ * Rewrites `#/components/schemas/X` to the id under which ajv knows the components, and drops
+ * `x-…` specification extensions (annotations for people and generators, not constraints).
+ */
 const rewriteSchemaRefs = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(rewriteSchemaRefs)
   if (!isObject(value)) return value
   const out: Json = {}
   for (const [key, inner] of Object.entries(value)) {
+    if (key.startsWith("x-")) continue
     if (key === "$ref" && typeof inner === "string") {
       if (inner.startsWith(SCHEMA_REF_PREFIX)) {
         out.$ref = `${SCHEMA_ID}#/$defs/${inner.slice(SCHEMA_REF_PREFIX.length)}`
