@@ -1,0 +1,150 @@
+/**
+ * The openapi-fetch → Effect bridge. One function of an `AbortSignal` in, one
+ * `Effect<data, HttpError>` out; openapi-fetch keeps doing the typing and the serialising.
+ *
+ * @module
+ */
+import { Clock, Duration, Effect } from "effect"
+import { type HttpError, isHttpError, Timeout, UnexpectedResponse, withRemedy } from "./HttpError.ts"
+import { httpErrorFromResponse } from "./HttpErrorFromResponse.ts"
+import { type Exchange, responseInfo, runInExchange } from "./internal/exchange.ts"
+import { networkError } from "./internal/networkError.ts"
+import { redactUrl, revealSecrets, type Secret } from "./Redact.ts"
+import type { VendorErrorParser } from "./VendorError.ts"
+
+/** Options of {@link call} and {@link callWithResponse}. */
+export interface CallOptions {
+  /** Reads the vendor's code and message from an error body. Default `parseVendorError`. */
+  readonly parseVendorError?: VendorErrorParser | undefined
+  /** Fills `remedy` on any failure of this call (return `undefined` to leave it empty). */
+  readonly remedy?: ((error: HttpError) => string | undefined) | undefined
+  /** Per attempt, covering the request and reading the body; the fetch is aborted. Default 60 s. */
+  readonly timeout?: Duration.Input | undefined
+  /** Response headers holding a request id. Default `DEFAULT_REQUEST_ID_HEADERS`. */
+  readonly requestIdHeaders?: ReadonlyArray<string> | undefined
+  /** Secrets to scrub from errors besides those the request itself carries (headers, query). */
+  readonly secrets?: ReadonlyArray<Secret> | undefined
+}
+
+/** The shape openapi-fetch resolves with: `{ data, response }` or `{ error, response }`. */
+export interface ApiResult {
+  readonly data?: unknown
+  readonly error?: unknown
+  readonly response: Response
+}
+
+/** The success data type of an openapi-fetch result type. */
+export type DataOf<R> = R extends { readonly data: infer D; readonly error?: never } ? D : never
+
+/** What {@link callWithResponse} succeeds with. */
+export interface CallResult<D> {
+  readonly data: D
+  /** The raw response, for headers such as `Link`, `X-Total-Count` or `Location`. */
+  readonly response: Response
+}
+
+const DEFAULT_TIMEOUT = Duration.seconds(60)
+
+const NOT_VETTED =
+  "sn365: the openapi-fetch client was not created with `fetch: transportFetch(…)` from @sn365/core, " +
+  "so transport safety and HTML detection did not run. Build the client with it."
+
+const UNKNOWN_METHOD = "UNKNOWN"
+const NOT_SENT = "(request not sent)"
+
+const requestOf = (exchange: Exchange) => ({
+  method: exchange.method ?? UNKNOWN_METHOD,
+  url: exchange.url === undefined ? NOT_SENT : redactUrl(exchange.url, exchange.secrets),
+})
+
+// openapi-fetch rejects with whatever the fetch threw (transportFetch throws HttpErrors), with a
+// SyntaxError when a 2xx body is not JSON, or with a body-read failure.
+const fromRejection = (cause: unknown, exchange: Exchange): Effect.Effect<never, HttpError> => {
+  if (isHttpError(cause)) return Effect.fail(cause)
+  if (exchange.method === undefined) return Effect.die(cause)
+  if (cause instanceof SyntaxError) {
+    return Effect.fail(
+      new UnexpectedResponse({ ...requestOf(exchange), reason: "invalid-json", status: exchange.status }),
+    )
+  }
+  return Effect.fail(networkError(cause, exchange.method, exchange.url ?? NOT_SENT, exchange.secrets))
+}
+
+const fromResult = <R extends ApiResult>(
+  result: R,
+  exchange: Exchange,
+  options: CallOptions,
+): Effect.Effect<CallResult<DataOf<R>>, HttpError> => {
+  const info = responseInfo(result.response)
+  if (info === undefined) return Effect.die(new Error(NOT_VETTED))
+  if (result.response.ok) return Effect.succeed({ data: result.data as DataOf<R>, response: result.response })
+  return Effect.flatMap(Clock.currentTimeMillis, (nowMs) =>
+    Effect.fail(
+      httpErrorFromResponse({
+        method: info.method,
+        url: info.url,
+        response: result.response,
+        body: result.error,
+        parseVendorError: options.parseVendorError,
+        requestIdHeaders: options.requestIdHeaders,
+        secrets: exchange.secrets,
+        nowMs,
+      }),
+    ),
+  )
+}
+
+const addRemedy = (error: HttpError, remedy: CallOptions["remedy"]): HttpError => {
+  const text = remedy?.(error)
+  return text === undefined ? error : withRemedy(error, text)
+}
+
+/**
+ * Runs an openapi-fetch call as an Effect that succeeds with `{ data, response }`. The function
+ * receives the `AbortSignal` to pass on (interruption and the timeout abort the fetch). Each
+ * evaluation is a new request, so wrap it in `withRetry` for retries.
+ *
+ * @example
+ * ```ts
+ * const page = callWithResponse((signal) =>
+ *   api.GET("/table/{tableName}", { params: { path: { tableName: "sys_user" } }, signal }))
+ * // Effect<CallResult<{ result?: User[] }>, HttpError>; page.response.headers.get("x-total-count")
+ * ```
+ */
+export const callWithResponse = <R extends ApiResult>(
+  run: (signal: AbortSignal) => Promise<R>,
+  options: CallOptions = {},
+): Effect.Effect<CallResult<DataOf<R>>, HttpError> =>
+  Effect.suspend(() => {
+    const exchange: Exchange = { secrets: revealSecrets(options.secrets ?? []) }
+    const timeout = Duration.fromInputUnsafe(options.timeout ?? DEFAULT_TIMEOUT)
+    return Effect.tryPromise({
+      try: (signal) => runInExchange(exchange, () => run(signal)),
+      catch: (cause) => cause,
+    }).pipe(
+      Effect.catch((cause) => fromRejection(cause, exchange)),
+      Effect.timeoutOrElse({
+        duration: timeout,
+        orElse: () =>
+          Effect.fail(new Timeout({ ...requestOf(exchange), timeoutMs: Duration.toMillis(timeout) })),
+      }),
+      Effect.flatMap((result) => fromResult(result, exchange, options)),
+      Effect.mapError((error) => addRemedy(error, options.remedy)),
+    )
+  })
+
+/**
+ * Runs an openapi-fetch call as an Effect that succeeds with its data (`undefined` for 204 and
+ * empty bodies) and fails with an {@link HttpError}.
+ *
+ * @example
+ * ```ts
+ * const app = call((signal) => graph.GET("/applications/{id}", { params: { path: { id } }, signal }), {
+ *   remedy: (e) => (e._tag === "Forbidden" ? "Grant Application.ReadWrite.All" : undefined),
+ * }).pipe(withRetry())
+ * ```
+ */
+export const call = <R extends ApiResult>(
+  run: (signal: AbortSignal) => Promise<R>,
+  options: CallOptions = {},
+): Effect.Effect<DataOf<R>, HttpError> => Effect.map(callWithResponse(run, options), (result) => result.data)

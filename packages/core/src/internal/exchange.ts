@@ -1,0 +1,48 @@
+/**
+ * What the transport learned about the request behind a call, shared between `transportFetch`
+ * (which sees the `Request`) and the bridge (which only sees openapi-fetch's promise).
+ *
+ * openapi-fetch builds the `Request` itself, so the bridge cannot see its method and URL, and a
+ * network failure rejects without them. The bridge therefore opens an exchange in an
+ * `AsyncLocalStorage` around the call; `transportFetch`, running inside that async context,
+ * records the request there. Responses that went through `transportFetch` are remembered so the
+ * bridge can refuse clients built without it.
+ */
+import { AsyncLocalStorage } from "node:async_hooks"
+
+/** The mutable record of one call (one attempt). */
+export interface Exchange {
+  /** Method of the last request sent. */
+  method?: string
+  /** Unredacted URL of the first request, before redirects and routing. Never print it raw. */
+  url?: string
+  /** Status of the final response, once there is one. */
+  status?: number
+  /** Clear texts of secrets the request carried, to scrub from anything derived from the response. */
+  readonly secrets: Array<string>
+}
+
+const storage = new AsyncLocalStorage<Exchange>()
+
+/** Runs `f` with `exchange` as the current exchange of every `transportFetch` it reaches. */
+export const runInExchange = <A>(exchange: Exchange, f: () => A): A => storage.run(exchange, f)
+
+/** The current call's exchange, or a fresh one when `transportFetch` is used outside the bridge. */
+export const currentExchange = (): Exchange => storage.getStore() ?? { secrets: [] }
+
+/** What `transportFetch` remembers about a final response. */
+export interface ResponseInfo {
+  readonly method: string
+  /** Unredacted URL of the request as the client addressed it. Never print it raw. */
+  readonly url: string
+}
+
+const vetted = new WeakMap<Response, ResponseInfo>()
+
+/** Marks a response as having passed through `transportFetch`. */
+export const markVetted = (response: Response, info: ResponseInfo): void => {
+  vetted.set(response, info)
+}
+
+/** The request behind a response that passed through `transportFetch`, else `undefined`. */
+export const responseInfo = (response: Response): ResponseInfo | undefined => vetted.get(response)

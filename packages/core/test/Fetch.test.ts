@@ -1,0 +1,119 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { defaultFetch, FORWARDED_HOST_HEADER, routeFor, routingFetch } from "../src/Fetch.ts"
+import { json, startServer } from "./support/server.ts"
+
+const recording = () => {
+  const requests: Array<Request> = []
+  const fetch = async (request: Request) => {
+    requests.push(request)
+    return new Response("{}", { headers: { "content-type": "application/json" } })
+  }
+  return { requests, fetch }
+}
+
+describe("routeFor", () => {
+  const routes = { "graph.microsoft.com": "http://127.0.0.1:1", "*.service-now.com": "http://127.0.0.1:2" }
+
+  it("matches exact hosts case-insensitively", () => {
+    assert.strictEqual(routeFor(routes, "graph.microsoft.com"), "http://127.0.0.1:1")
+    assert.strictEqual(routeFor(routes, "GRAPH.Microsoft.com"), "http://127.0.0.1:1")
+    assert.isUndefined(routeFor(routes, "graph.microsoft.com.evil.example"))
+  })
+
+  it("matches a leading wildcard on any depth but not the bare suffix", () => {
+    assert.strictEqual(routeFor(routes, "dev12345.service-now.com"), "http://127.0.0.1:2")
+    assert.strictEqual(routeFor(routes, "a.b.service-now.com"), "http://127.0.0.1:2")
+    assert.isUndefined(routeFor(routes, "service-now.com"))
+    assert.isUndefined(routeFor(routes, "evilservice-now.com"))
+  })
+})
+
+describe("routingFetch", () => {
+  it("rewrites routed hosts to the target origin, keeping path and query", async () => {
+    const next = recording()
+    const fetch = routingFetch({ "*.service-now.com": "http://127.0.0.1:4010" }, next.fetch)
+    await fetch(new Request("https://dev1.service-now.com/api/now/table/sys_user?sysparm_limit=1"))
+    const sent = next.requests[0]
+    assert.strictEqual(sent?.url, "http://127.0.0.1:4010/api/now/table/sys_user?sysparm_limit=1")
+    assert.strictEqual(sent?.headers.get(FORWARDED_HOST_HEADER), "dev1.service-now.com")
+  })
+
+  it("keeps the original port in X-Forwarded-Host", async () => {
+    const next = recording()
+    await routingFetch(
+      { "login.example": "http://127.0.0.1:9" },
+      next.fetch,
+    )(new Request("https://login.example:8443/x"))
+    assert.strictEqual(next.requests[0]?.headers.get(FORWARDED_HOST_HEADER), "login.example:8443")
+  })
+
+  it("preserves method, headers, body, redirect mode and the abort signal", async () => {
+    const next = recording()
+    const controller = new AbortController()
+    const fetch = routingFetch({ "graph.microsoft.com": "http://127.0.0.1:4010" }, next.fetch)
+    await fetch(
+      new Request("https://graph.microsoft.com/v1.0/applications", {
+        method: "POST",
+        headers: { authorization: "Bearer t0ken", "content-type": "application/json" },
+        body: JSON.stringify({ displayName: "sn365" }),
+        redirect: "manual",
+        signal: controller.signal,
+      }),
+    )
+    const sent = next.requests[0]
+    assert.strictEqual(sent?.method, "POST")
+    assert.strictEqual(sent?.headers.get("authorization"), "Bearer t0ken")
+    assert.strictEqual(sent?.headers.get("content-type"), "application/json")
+    assert.strictEqual(sent?.redirect, "manual")
+    assert.strictEqual(await sent?.text(), '{"displayName":"sn365"}')
+    assert.isFalse(sent?.signal.aborted)
+    controller.abort()
+    assert.isTrue(sent?.signal.aborted)
+  })
+
+  it("passes unrouted hosts through untouched", async () => {
+    const next = recording()
+    const original = new Request("https://example.org/a?b=c", { headers: { x: "1" } })
+    await routingFetch({ "graph.microsoft.com": "http://127.0.0.1:1" }, next.fetch)(original)
+    assert.strictEqual(next.requests[0], original)
+    assert.isNull(next.requests[0]?.headers.get(FORWARDED_HOST_HEADER) ?? null)
+  })
+
+  it.effect("reaches a real loopback server with the body and the forwarded host", () =>
+    Effect.gen(function* () {
+      const server = yield* startServer((_req, res, seen) => json(res, 201, { echoed: seen.body }))
+      const fetch = routingFetch({ "*.service-now.com": server.origin })
+      const response = yield* Effect.promise(() =>
+        fetch(
+          new Request("https://dev1.service-now.com/api/now/table/incident", {
+            method: "POST",
+            body: '{"short_description":"x"}',
+            headers: { "content-type": "application/json" },
+          }),
+        ),
+      )
+      assert.strictEqual(response.status, 201)
+      assert.deepStrictEqual(yield* Effect.promise(() => response.json()), {
+        echoed: '{"short_description":"x"}',
+      })
+      assert.strictEqual(server.seen[0]?.url, "/api/now/table/incident")
+      assert.strictEqual(server.seen[0]?.headers["x-forwarded-host"], "dev1.service-now.com")
+    }),
+  )
+
+  it("defaultFetch looks up globalThis.fetch at call time", async () => {
+    const original = globalThis.fetch
+    const seen: Array<string> = []
+    globalThis.fetch = (async (input: Request) => {
+      seen.push(input.url)
+      return new Response(null, { status: 204 })
+    }) as typeof fetch
+    try {
+      await defaultFetch(new Request("https://example.org/spy"))
+    } finally {
+      globalThis.fetch = original
+    }
+    assert.deepStrictEqual(seen, ["https://example.org/spy"])
+  })
+})
