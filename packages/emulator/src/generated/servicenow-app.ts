@@ -54,13 +54,13 @@ export const document = {
               }
             }
           },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
           "401": {
             "$ref": "#/components/responses/Error"
           },
           "403": {
-            "$ref": "#/components/responses/Error"
-          },
-          "404": {
             "$ref": "#/components/responses/Error"
           }
         }
@@ -103,13 +103,13 @@ export const document = {
               }
             }
           },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
           "401": {
             "$ref": "#/components/responses/Error"
           },
           "403": {
-            "$ref": "#/components/responses/Error"
-          },
-          "404": {
             "$ref": "#/components/responses/Error"
           }
         }
@@ -129,7 +129,7 @@ export const document = {
     },
     "responses": {
       "Error": {
-        "description": "Error envelope. 403 with the cross-scope text above when Application Access refuses the read; 403\n`Operation Failed` without an app role; 404 when the app is not installed.",
+        "description": "Error envelope. 403 with the cross-scope text above when Application Access refuses the read; 403\n`Operation Failed` without an app role; 400 `Requested URI does not represent any resource` when the app\nis not installed (its REST API does not exist then).",
         "content": {
           "application/json": {
             "schema": {

@@ -97,7 +97,8 @@ export interface components {
     responses: {
         /**
          * @description Error envelope. 403 with the cross-scope text above when Application Access refuses the read; 403
-         *     `Operation Failed` without an app role; 404 when the app is not installed.
+         *     `Operation Failed` without an app role; 400 `Requested URI does not represent any resource` when the app
+         *     is not installed (its REST API does not exist then).
          */
         Error: {
             headers: {
@@ -139,9 +140,9 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["Error"];
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
-            404: components["responses"]["Error"];
         };
     };
     listSetupOAuthEntities: {
@@ -167,9 +168,9 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["Error"];
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
-            404: components["responses"]["Error"];
         };
     };
 }

@@ -1,0 +1,167 @@
+/**
+ * One request to one instance, in the platform's order: hibernation page, body size limit,
+ * `X-http-method-override`, the token endpoint (no authentication), then authentication, rate
+ * limits, the transaction-quota switch, validation against `specs/servicenow/*.yaml`, and the Table,
+ * Batch or app API. Validation problems become ServiceNow's statuses: unknown path 400, 405, 406,
+ * 415 (400 when `Content-Type` is missing), 400 for parameters and bodies (servicenow-api.md §1.3,
+ * §1.5).
+ *
+ * @module
+ */
+import { document as appDocument } from "../generated/servicenow-app.ts"
+import { document as batchDocument } from "../generated/servicenow-batch.ts"
+import { document as oauthDocument } from "../generated/servicenow-oauth.ts"
+import { document as tableDocument } from "../generated/servicenow-table.ts"
+import { type EmulatorRequest, type EmulatorResponse, html } from "../server/http.ts"
+import { compileOpenApi, describeProblem, type RequestProblem } from "../server/openapi.ts"
+import { handleApp } from "./app.ts"
+import { authenticate, type GateWording } from "./auth.ts"
+import { type BatchBody, handleBatch } from "./batch.ts"
+import { failure } from "./envelope.ts"
+import type { Instance } from "./Instance.ts"
+import { handleToken, tokenFailure } from "./oauth.ts"
+import type { RateLimitedApi } from "./rateLimit.ts"
+import type { WriteOptions } from "./records.ts"
+import { handleTable, parseTablePath } from "./table.ts"
+import {
+  APP_API_PREFIX,
+  BATCH_PATH,
+  HIBERNATION_PAGE,
+  HIBERNATION_STATUS,
+  INVALID_REQUEST,
+  MAX_CONTENT_LENGTH,
+  METHOD_NOT_ALLOWED,
+  NO_RESOURCE,
+  NOT_ACCEPTABLE,
+  PROPERTY,
+  payloadTooLarge,
+  QUOTA_STATUS,
+  rateLimited,
+  TOKEN_PATH,
+  TRANSACTION_CANCELLED,
+  UNSUPPORTED_MEDIA_TYPE,
+  unreadableBody,
+} from "./vendor.ts"
+
+/** Behaviour that does not live in an instance's tables. */
+export interface DispatchOptions {
+  readonly gateWording: GateWording
+  readonly writes: WriteOptions
+}
+
+const apis = {
+  table: compileOpenApi(tableDocument),
+  batch: compileOpenApi(batchDocument),
+  app: compileOpenApi(appDocument),
+  oauth: compileOpenApi(oauthDocument),
+}
+
+/** A validation problem as ServiceNow answers it. */
+export const problemResponse = (problem: RequestProblem): EmulatorResponse => {
+  const detail = describeProblem(problem)
+  switch (problem.kind) {
+    case "not-found":
+      return failure(400, NO_RESOURCE)
+    case "method-not-allowed":
+      return failure(405, { message: METHOD_NOT_ALLOWED, detail }, { allow: problem.allow.join(", ") })
+    case "not-acceptable":
+      return failure(406, { message: NOT_ACCEPTABLE, detail })
+    case "unsupported-media-type":
+      // A missing Content-Type is a 400, an unsupported one a 415 ([SN-REST], [SN-CODES]).
+      return problem.contentType === undefined
+        ? failure(400, { message: INVALID_REQUEST, detail })
+        : failure(415, { message: UNSUPPORTED_MEDIA_TYPE, detail })
+    case "invalid-request":
+      return problem.issues.some((issue) => issue.message === "body is not valid JSON")
+        ? failure(400, unreadableBody(detail))
+        : failure(400, { message: INVALID_REQUEST, detail })
+  }
+}
+
+const apiOf = (pathname: string): RateLimitedApi =>
+  pathname === BATCH_PATH || pathname === `${BATCH_PATH}/`
+    ? "batch"
+    : pathname.startsWith(APP_API_PREFIX)
+      ? "app"
+      : "table"
+
+/** The token endpoint: form body only (query parameters only when the post-body-only property is off). */
+const token = (instance: Instance, request: EmulatorRequest): EmulatorResponse => {
+  const checked = apis.oauth.validate(request)
+  if (!checked.ok) {
+    return checked.problem.kind === "method-not-allowed" ? problemResponse(checked.problem) : tokenFailure()
+  }
+  const form: Record<string, string> = {}
+  if (instance.property(PROPERTY.postBodyOnly) === "false") {
+    for (const [name, value] of request.url.searchParams) form[name] = value
+  }
+  Object.assign(form, checked.operation.body as Record<string, string>)
+  return handleToken(instance, form)
+}
+
+/** Builds the dispatcher of one emulated ServiceNow. */
+export const makeDispatcher = (options: DispatchOptions) => {
+  const dispatch = (instance: Instance, incoming: EmulatorRequest, nested = false): EmulatorResponse => {
+    const startedAt = performance.now()
+    if (instance.hibernating) return html(HIBERNATION_STATUS, HIBERNATION_PAGE)
+    if (incoming.body.length > MAX_CONTENT_LENGTH) return failure(400, payloadTooLarge(incoming.body.length))
+    const override = incoming.headers["x-http-method-override"]
+    const request = override === undefined ? incoming : { ...incoming, method: override.toUpperCase() }
+    const pathname = request.url.pathname
+    if (pathname === TOKEN_PATH) return nested ? failure(400, NO_RESOURCE) : token(instance, request)
+
+    const auth = authenticate(instance, request.headers.authorization, options.gateWording)
+    if (!auth.ok) return failure(401, auth.error)
+    const { caller } = auth
+    const api = apiOf(pathname)
+    if (nested && api === "batch") return failure(400, NO_RESOURCE)
+
+    let rateHeaders: Readonly<Record<string, string>> = {}
+    if (!nested) {
+      const verdict = instance.rateLimiter.check(
+        {
+          api,
+          method: request.method,
+          table: parseTablePath(pathname)?.table,
+          userName: caller.userName,
+          roles: caller.roles,
+        },
+        instance.clock.now(),
+      )
+      if (verdict.exceeded !== undefined) {
+        return failure(429, rateLimited(verdict.exceeded.limit, verdict.exceeded.api), { ...verdict.headers })
+      }
+      rateHeaders = verdict.headers
+    }
+    if (instance.quota.cancelAll === true)
+      return failure(QUOTA_STATUS, TRANSACTION_CANCELLED, { ...rateHeaders })
+
+    const checked = apis[api].validate(request)
+    let response: EmulatorResponse
+    if (!checked.ok) {
+      response = problemResponse(checked.problem)
+    } else if (api === "batch") {
+      response = handleBatch(instance, request, checked.operation.body as BatchBody, (item) =>
+        dispatch(instance, item, true),
+      )
+    } else if (api === "app") {
+      response = handleApp(instance, caller, request.url)
+    } else {
+      response = handleTable({
+        instance,
+        caller,
+        method: request.method,
+        url: request.url,
+        query: checked.operation.params.query,
+        header: checked.operation.params.header,
+        body: checked.operation.body,
+        startedAt,
+        writes: options.writes,
+      })
+    }
+    return Object.keys(rateHeaders).length === 0
+      ? response
+      : { ...response, headers: { ...response.headers, ...rateHeaders } }
+  }
+  return dispatch
+}
