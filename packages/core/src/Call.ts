@@ -9,7 +9,7 @@ import { type HttpError, isHttpError, Timeout, UnexpectedResponse, withRemedy } 
 import { httpErrorFromResponse } from "./HttpErrorFromResponse.ts"
 import { type Exchange, responseInfo, runInExchange } from "./internal/exchange.ts"
 import { networkError } from "./internal/networkError.ts"
-import { redactUrl, revealSecrets, type Secret } from "./Redact.ts"
+import { redactText, redactUrl, revealSecrets, type Secret } from "./Redact.ts"
 import type { VendorErrorParser } from "./VendorError.ts"
 
 /** Options of {@link call} and {@link callWithResponse}. */
@@ -52,6 +52,13 @@ const NOT_VETTED =
 const UNKNOWN_METHOD = "UNKNOWN"
 const NOT_SENT = "(request not sent)"
 
+// A failure that transportFetch never saw is a bug: a client built without it, a throwing
+// middleware, a URL with credentials… Its text may quote the URL, so only a redacted copy is kept.
+const notSent = (cause: unknown, exchange: Exchange): Error =>
+  new Error(
+    `sn365: the call failed outside transportFetch (is the client built with it? did a middleware throw?): ${redactText(String(cause), exchange.secrets)}`,
+  )
+
 const requestOf = (exchange: Exchange) => ({
   method: exchange.method ?? UNKNOWN_METHOD,
   url: exchange.url === undefined ? NOT_SENT : redactUrl(exchange.url, exchange.secrets),
@@ -61,7 +68,7 @@ const requestOf = (exchange: Exchange) => ({
 // SyntaxError when a 2xx body is not JSON, or with a body-read failure.
 const fromRejection = (cause: unknown, exchange: Exchange): Effect.Effect<never, HttpError> => {
   if (isHttpError(cause)) return Effect.fail(cause)
-  if (exchange.method === undefined) return Effect.die(cause)
+  if (exchange.method === undefined) return Effect.die(notSent(cause, exchange))
   if (cause instanceof SyntaxError) {
     return Effect.fail(
       new UnexpectedResponse({ ...requestOf(exchange), reason: "invalid-json", status: exchange.status }),

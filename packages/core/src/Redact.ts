@@ -88,7 +88,7 @@ const AUTH_SCHEME =
   /\b(Bearer|bearer|BEARER|Basic|basic|BASIC|Digest|Negotiate|NTLM|SharedAccessSignature)(\s+)(?=[^\s,;"'<>]*(?:[0-9+/=_~-]|[a-z][^\s,;"'<>]*[A-Z]))[^\s,;"'<>]{8,}/g
 const JWT = /\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*/g
 const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi
-const NAME_VALUE = /([\w.[\]-]+)=([^&\s"'<>,;]*)/g
+const NAME_VALUE = /([\w.[\]-]+)=([^&\s"'<>,;]+)/g
 const JSON_PAIR = /"([^"\\]{1,100})"(\s*:\s*)"((?:[^"\\]|\\.)*)"/g
 
 /**
@@ -252,5 +252,39 @@ export const secretsOfRequest = (request: Request): ReadonlyArray<string> => {
   new URL(request.url).searchParams.forEach((value, name) => {
     if (isSecretName(name)) found.push(value)
   })
+  return found
+}
+
+const collectJsonSecrets = (value: unknown, found: Array<string>, underSecret: boolean): void => {
+  if (typeof value === "string") {
+    if (underSecret) found.push(value)
+  } else if (Array.isArray(value)) {
+    for (const item of value) collectJsonSecrets(item, found, underSecret)
+  } else if (value !== null && typeof value === "object") {
+    for (const [key, v] of Object.entries(value))
+      collectJsonSecrets(v, found, underSecret || isSecretJsonKey(key))
+  }
+}
+
+/**
+ * The values of secret-ish JSON keys or form fields in a request body (a user's password, a
+ * client secret in a token request), so that a server echoing them back cannot leak them.
+ *
+ * @internal
+ */
+export const secretsOfBody = (body: string, contentType: string | null): ReadonlyArray<string> => {
+  const type = (contentType ?? "").toLowerCase()
+  const found: Array<string> = []
+  if (type.includes("json")) {
+    try {
+      collectJsonSecrets(JSON.parse(body), found, false)
+    } catch {
+      // Not JSON after all: nothing to collect by name.
+    }
+  } else if (type.includes("x-www-form-urlencoded")) {
+    new URLSearchParams(body).forEach((value, name) => {
+      if (isSecretName(name)) found.push(value)
+    })
+  }
   return found
 }

@@ -12,7 +12,7 @@ import { InsecureTransport, UnexpectedResponse, type UnexpectedResponseReason } 
 import { requestIdFrom } from "./HttpErrorFromResponse.ts"
 import { currentExchange, type Exchange, markVetted } from "./internal/exchange.ts"
 import { networkError } from "./internal/networkError.ts"
-import { redactText, redactUrl, secretsOfRequest } from "./Redact.ts"
+import { redactText, redactUrl, secretsOfBody, secretsOfRequest } from "./Redact.ts"
 import { DEFAULT_REQUEST_ID_HEADERS } from "./vendor.ts"
 
 /** Options of {@link transportFetch}. */
@@ -102,6 +102,13 @@ const htmlReason = async (
   return HTML_START.test(head) ? "html-body" : undefined
 }
 
+// Only bodies that can name their fields; reading a clone leaves the request's body intact.
+const bodySecrets = async (request: Request): Promise<ReadonlyArray<string>> => {
+  const type = request.headers.get("content-type")
+  if (request.body === null || !/json|x-www-form-urlencoded/i.test(type ?? "")) return []
+  return secretsOfBody(await request.clone().text(), type)
+}
+
 interface Hop {
   readonly exchange: Exchange
   readonly options: TransportOptions
@@ -177,7 +184,7 @@ export const transportFetch =
     const exchange = currentExchange()
     const original = new URL(first.url)
     exchange.url ??= original.href
-    exchange.secrets.push(...secretsOfRequest(first))
+    exchange.secrets.push(...secretsOfRequest(first), ...(await bodySecrets(first)))
     const hop: Hop = { exchange, options, original }
     let request = first
     for (let count = 0; ; count++) {
