@@ -123,7 +123,10 @@ export const callWithResponse = <R extends ApiResult>(
   options: CallOptions = {},
 ): Effect.Effect<CallResult<DataOf<R>>, HttpError> =>
   Effect.suspend(() => {
-    const exchange: Exchange = { secrets: revealSecrets(options.secrets ?? []) }
+    const exchange: Exchange = {
+      secrets: revealSecrets(options.secrets ?? []),
+      requestIdHeaders: options.requestIdHeaders,
+    }
     const timeout = Duration.fromInputUnsafe(options.timeout ?? DEFAULT_TIMEOUT)
     return Effect.tryPromise({
       try: (signal) => runInExchange(exchange, () => run(signal)),

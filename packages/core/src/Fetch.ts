@@ -26,7 +26,8 @@ export const defaultFetch: Fetch = (request) => globalThis.fetch(request)
 /**
  * Where requests for a host go instead: keys are host names, exact (`graph.microsoft.com`) or a
  * leading wildcard (`*.service-now.com`, which also matches deeper names but not the bare suffix);
- * values are origins such as `http://127.0.0.1:4010`.
+ * values are origins such as `http://127.0.0.1:4010` (a path in them is ignored). {@link routingFetch}
+ * throws a `TypeError` at once for a value that is not an http(s) URL.
  */
 export type Routes = Readonly<Record<string, string>>
 
@@ -51,6 +52,19 @@ export const routeFor = (routes: Routes, host: string): string | undefined => {
   return undefined
 }
 
+// Parsing every origin up front turns a typo in a route into an error where the routes are
+// written, not a failure on some later request.
+const parseOrigins = (routes: Routes): ReadonlyMap<string, URL> =>
+  new Map(
+    Object.values(routes).map((origin) => {
+      const url = URL.canParse(origin) ? new URL(origin) : undefined
+      if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+        throw new TypeError(`routingFetch: route target ${JSON.stringify(origin)} is not an http(s) origin`)
+      }
+      return [origin, url] as const
+    }),
+  )
+
 /**
  * A {@link Fetch} that sends requests for chosen host names to another origin, keeping the path,
  * query, method, headers, body and abort signal, and recording the original host in
@@ -63,13 +77,13 @@ export const routeFor = (routes: Routes, host: string): string | undefined => {
  * await fetch(new Request("https://dev12345.service-now.com/api/now/table/sys_user")) // served by 127.0.0.1:4010
  * ```
  */
-export const routingFetch =
-  (routes: Routes, next: Fetch = defaultFetch): Fetch =>
-  (request) => {
+export const routingFetch = (routes: Routes, next: Fetch = defaultFetch): Fetch => {
+  const targets = parseOrigins(routes)
+  return (request) => {
     const url = new URL(request.url)
     const origin = routeFor(routes, url.hostname)
-    if (origin === undefined) return next(request)
-    const target = new URL(origin)
+    const target = origin === undefined ? undefined : targets.get(origin)
+    if (target === undefined) return next(request)
     const headers = new Headers(request.headers)
     headers.set(FORWARDED_HOST_HEADER, url.host)
     url.protocol = target.protocol
@@ -86,3 +100,4 @@ export const routingFetch =
       } as RequestInit),
     )
   }
+}

@@ -125,7 +125,10 @@ const unexpected = (
   new UnexpectedResponse({
     method: request.method,
     url: redactUrl(hop.original, hop.exchange.secrets),
-    requestId: requestIdFrom(response.headers, hop.options.requestIdHeaders ?? DEFAULT_REQUEST_ID_HEADERS),
+    requestId: requestIdFrom(
+      response.headers,
+      hop.exchange.requestIdHeaders ?? hop.options.requestIdHeaders ?? DEFAULT_REQUEST_ID_HEADERS,
+    ),
     reason,
     status: response.status,
     contentType: response.headers.get("content-type") ?? undefined,

@@ -134,7 +134,7 @@ describe("call", () => {
       const server = yield* startServer((req, res) => {
         if (req.url === "/items/html") {
           return void res
-            .writeHead(200, { "content-type": "text/html" })
+            .writeHead(200, { "content-type": "text/html", "x-page-id": "page-1" })
             .end("<html><body>Your instance is hibernating</body></html>")
         }
         res.writeHead(200, { "content-type": "application/json" }).end('{"id": "1", "na')
@@ -144,6 +144,12 @@ describe("call", () => {
         call((signal) => api.GET("/items/{id}", { params: { path: { id: "html" } }, signal })),
       )
       assert.isTrue(html._tag === "UnexpectedResponse" && html.reason === "html-content-type")
+      const withId = yield* failure(
+        call((signal) => api.GET("/items/{id}", { params: { path: { id: "html" } }, signal }), {
+          requestIdHeaders: ["x-page-id"],
+        }),
+      )
+      assert.strictEqual(withId.requestId, "page-1")
       const broken = yield* failure(
         call((signal) => api.GET("/items/{id}", { params: { path: { id: "json" } }, signal })),
       )

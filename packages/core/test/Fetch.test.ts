@@ -72,6 +72,11 @@ describe("routingFetch", () => {
     assert.isTrue(sent?.signal.aborted)
   })
 
+  it("refuses a route target that is not an http(s) origin where the routes are written", () => {
+    assert.throws(() => routingFetch({ "graph.microsoft.com": "127.0.0.1:4010" }), TypeError)
+    assert.throws(() => routingFetch({ "graph.microsoft.com": "ftp://127.0.0.1" }), /not an http\(s\) origin/)
+  })
+
   it("passes unrouted hosts through untouched", async () => {
     const next = recording()
     const original = new Request("https://example.org/a?b=c", { headers: { x: "1" } })

@@ -20,6 +20,8 @@ export interface Exchange {
   status?: number
   /** Clear texts of secrets the request carried, to scrub from anything derived from the response. */
   readonly secrets: Array<string>
+  /** The call's request-id headers, for errors raised inside `transportFetch`. */
+  readonly requestIdHeaders?: ReadonlyArray<string> | undefined
 }
 
 const storage = new AsyncLocalStorage<Exchange>()
