@@ -157,7 +157,7 @@ const target = (
 ): { readonly app: ApplicationState } | { readonly response: EmulatorResponse } => {
   const address = addressOf(call)
   const app = lookup(call.tenant, address)
-  if (app === undefined || call.directory.replicating(app.createdMs)) {
+  if (app === undefined || call.directory.replicating(app.replicatedMs)) {
     return { response: notFound(call.context, address.value) }
   }
   if (!mayAccess(call.access, app.owners, write)) return { response: denied(call.context) }
@@ -310,6 +310,7 @@ const addSecret = (
     startMs,
     endMs,
     createdMs: now,
+    replicatedMs: call.directory.secretReplicatedAt(),
   }
   app.passwords.push(password)
   return { body: renderPassword(password, secretText) }
@@ -325,6 +326,7 @@ const create = (
     id: call.random.guid(),
     appId: call.random.guid(),
     createdMs: call.context.now,
+    replicatedMs: call.directory.objectReplicatedAt(),
     data: { signInAudience: DEFAULT_SIGN_IN_AUDIENCE },
     passwords: [],
     keys: [],
@@ -402,7 +404,7 @@ export const deleteApplication = (call: GraphCall): EmulatorResponse => {
 /** `GET /applications`. */
 export const listApplications = (call: GraphCall): EmulatorResponse => {
   const visible = [...call.tenant.applications.values()].filter(
-    (app) => !call.directory.replicating(app.createdMs) && listable(call.access, app),
+    (app) => !call.directory.replicating(app.replicatedMs) && listable(call.access, app),
   )
   return listResponse(
     call,

@@ -19,8 +19,10 @@ export interface PasswordState {
   readonly hash: string
   readonly startMs: number
   readonly endMs: number
-  /** When it was added (emulator clock), for replication lag. */
+  /** When it was added (emulator clock). */
   readonly createdMs: number
+  /** When the token service starts accepting it (replication lag at the time it was added). */
+  readonly replicatedMs: number
 }
 
 /** A certificate (or bare public key) registered for client assertions. */
@@ -44,6 +46,8 @@ export interface ApplicationState {
   readonly id: string
   readonly appId: string
   readonly createdMs: number
+  /** When reads and the token service start seeing it (replication lag at the time it was created). */
+  readonly replicatedMs: number
   /** Writable properties as last written (`displayName`, `web`, `tags`, `uniqueName`…). */
   data: Record<string, unknown>
   passwords: Array<PasswordState>
@@ -58,6 +62,8 @@ export interface ServicePrincipalState {
   readonly id: string
   readonly appId: string
   readonly createdMs: number
+  /** When reads and the token service start seeing it. */
+  readonly replicatedMs: number
   data: Record<string, unknown>
   readonly owners: Set<string>
   /** App roles granted to it, per resource (`https://graph.microsoft.com` → roles). */
@@ -129,6 +135,7 @@ const seedApp = (tenant: TenantState, seed: AppSeed, startMs: number) => {
     id,
     appId: seed.appId,
     createdMs: 0,
+    replicatedMs: 0,
     data: {
       displayName: seed.displayName,
       signInAudience: "AzureADMyOrg",
@@ -146,6 +153,7 @@ const seedApp = (tenant: TenantState, seed: AppSeed, startMs: number) => {
               startMs,
               endMs: startMs + DEFAULT_SECRET_LIFETIME_MS,
               createdMs: 0,
+              replicatedMs: 0,
             },
           ],
     keys: [],
@@ -158,6 +166,7 @@ const seedApp = (tenant: TenantState, seed: AppSeed, startMs: number) => {
       id: spId,
       appId: seed.appId,
       createdMs: 0,
+      replicatedMs: 0,
       data: { displayName: seed.displayName, accountEnabled: true },
       owners: new Set(),
       appRoles: new Map(
@@ -205,7 +214,10 @@ export const seedTenants = (seeds: ReadonlyArray<TenantSeed>, startMs: number): 
   return tenants
 }
 
-/** Replication-lag windows, milliseconds of emulator time; `0` disables each. */
+/**
+ * Replication-lag windows, milliseconds of emulator time; `0` disables each. A window applies to
+ * the objects and secrets created while it is set, from their creation on.
+ */
 export interface ReplicationLag {
   /** After a create, reads/updates/addPassword of the new object answer 404, and SP creation for a new app fails. */
   readonly objectsMs: number
@@ -220,10 +232,12 @@ export interface Directory {
   lag: ReplicationLag
   /** Finds a tenant by GUID or verified domain (case-insensitive). */
   readonly tenant: (idOrDomain: string) => TenantState | undefined
-  /** Whether an object created at `createdMs` is still replicating. */
-  readonly replicating: (createdMs: number) => boolean
-  /** Whether a secret added at `createdMs` is still unknown to the token service. */
-  readonly secretReplicating: (createdMs: number) => boolean
+  /** When an object created now will have replicated. */
+  readonly objectReplicatedAt: () => number
+  /** When a secret added now will be accepted by the token service. */
+  readonly secretReplicatedAt: () => number
+  /** Whether something that replicates at `replicatedMs` is still replicating. */
+  readonly replicating: (replicatedMs: number) => boolean
 }
 
 /** @internal */
@@ -243,10 +257,9 @@ export const makeDirectory = (
       for (const tenant of directory.tenants.values()) if (tenant.domains.includes(key)) return tenant
       return undefined
     },
-    replicating: (createdMs) =>
-      directory.lag.objectsMs > 0 && clock.now() - createdMs < directory.lag.objectsMs,
-    secretReplicating: (createdMs) =>
-      directory.lag.secretsMs > 0 && clock.now() - createdMs < directory.lag.secretsMs,
+    objectReplicatedAt: () => clock.now() + directory.lag.objectsMs,
+    secretReplicatedAt: () => clock.now() + directory.lag.secretsMs,
+    replicating: (replicatedMs) => clock.now() < replicatedMs,
   }
   return directory
 }

@@ -209,6 +209,9 @@ export const createGraph = (options: GraphOptions) => {
               : `Invalid batch payload: ${issue.message}`,
           )
         }
+        if (issue.in === "query" && issue.name === "$top") {
+          return badRequest(context, GRAPH_MESSAGE.pageSize(request.url.searchParams.get("$top") ?? ""))
+        }
         if (issue.in !== "body")
           return badRequest(context, `Invalid ${issue.in} parameter '${issue.name ?? ""}': ${issue.message}`)
         if (issue.message === "body is not valid JSON")

@@ -61,7 +61,7 @@ const create = (
 ): EmulatorResponse => {
   if (!call.access.create) return denied(call.context)
   const app = applicationByAppId(call.tenant, appId)
-  if (app === undefined || call.directory.replicating(app.createdMs)) {
+  if (app === undefined || call.directory.replicating(app.replicatedMs)) {
     if (app !== undefined && !call.access.writeAll) return denied(call.context, GRAPH_MESSAGE.ownedByBacking)
     const message = GRAPH_MESSAGE.noBackingApplication(appId)
     return badRequest(call.context, message, [
@@ -83,6 +83,7 @@ const create = (
     id: call.random.guid(),
     appId: app.appId,
     createdMs: call.context.now,
+    replicatedMs: call.directory.objectReplicatedAt(),
     data: deepMerge(
       {
         appDisplayName: app.data.displayName ?? null,
@@ -123,7 +124,7 @@ const target = (call: GraphCall, write: boolean) => {
   const byAppId = typeof call.path.appId === "string"
   const key = byAppId ? String(call.path.appId) : String(call.path["servicePrincipal-id"] ?? "")
   const sp = byAppId ? servicePrincipalByAppId(call.tenant, key) : call.tenant.servicePrincipals.get(key)
-  if (sp === undefined || call.directory.replicating(sp.createdMs))
+  if (sp === undefined || call.directory.replicating(sp.replicatedMs))
     return { response: notFound(call.context, key) }
   if (!mayAccess(call.access, sp.owners, write)) return { response: denied(call.context) }
   return { sp }
@@ -168,7 +169,7 @@ export const deleteServicePrincipal = (call: GraphCall): EmulatorResponse => {
 /** `GET /servicePrincipals`. */
 export const listServicePrincipals = (call: GraphCall): EmulatorResponse => {
   const visible = [...call.tenant.servicePrincipals.values()].filter(
-    (sp) => !call.directory.replicating(sp.createdMs) && listable(call.access, sp),
+    (sp) => !call.directory.replicating(sp.replicatedMs) && listable(call.access, sp),
   )
   return listResponse(call, visible.map(renderServicePrincipal), {
     set: "servicePrincipals",

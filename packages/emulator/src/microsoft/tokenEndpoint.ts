@@ -183,7 +183,7 @@ const authenticateClient = (
   }
   const hash = hashSecret(secret)
   const match = app.passwords.find((p) => p.hash === hash)
-  if (match === undefined || context.directory.secretReplicating(match.createdMs) || now < match.startMs) {
+  if (match === undefined || context.directory.replicating(match.replicatedMs) || now < match.startMs) {
     return {
       failure: aadstsError(
         context,
@@ -221,7 +221,7 @@ const notFoundApp = (context: StsContext, appId: string, tenant: TenantState) =>
 /** A live, replicated application by client id, or the AADSTS700016 answer. */
 const visibleApp = (context: TokenEndpointContext, tenant: TenantState, appId: string) => {
   const app = applicationByAppId(tenant, appId)
-  if (app === undefined || context.directory.replicating(app.createdMs))
+  if (app === undefined || context.directory.replicating(app.replicatedMs))
     return { failure: notFoundApp(context, appId, tenant) }
   return { app }
 }
@@ -299,7 +299,7 @@ const clientCredentialsGrant = (
   const authenticated = authenticateClient(context, app, form, secret, tokenUrl)
   if ("failure" in authenticated) return authenticated.failure
   const sp = servicePrincipalByAppId(tenant, app.appId)
-  if (sp === undefined || context.directory.replicating(sp.createdMs)) {
+  if (sp === undefined || context.directory.replicating(sp.replicatedMs)) {
     return aadstsError(
       context,
       AADSTS.noServicePrincipal,
@@ -344,7 +344,7 @@ export const isPublicClient = (context: TokenEndpointContext, tenant: TenantStat
   const app = applicationByAppId(tenant, clientId)
   return (
     app !== undefined &&
-    !context.directory.replicating(app.createdMs) &&
+    !context.directory.replicating(app.replicatedMs) &&
     app.data.isFallbackPublicClient === true
   )
 }
