@@ -5,7 +5,19 @@
  * @packageDocumentation
  */
 export { type Emulator, type EmulatorOptions, startEmulator } from "./Emulator.ts"
-export type { MicrosoftControl, MicrosoftOptions } from "./microsoft/index.ts"
+export type {
+  AppSeed,
+  CertificateRegistration,
+  DeviceCodeInfo,
+  GraphThrottle,
+  MicrosoftControl,
+  MicrosoftDefaults,
+  MicrosoftOptions,
+  ReplicationLag,
+  TenantSeed,
+  UserSeed,
+  WriteQuota,
+} from "./microsoft/index.ts"
 export type { FaultController, FaultKind, FaultRule } from "./server/faults.ts"
 export type { EmulatorRequest, EmulatorResponse, SystemName } from "./server/http.ts"
 export type { LoggedRequest, RequestLog } from "./server/requestLog.ts"
