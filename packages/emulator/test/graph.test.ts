@@ -418,3 +418,17 @@ describe("graph: service principals", () => {
     expect([orphan.status, orphan.body.error.details[0].code]).toEqual([400, "NoBackingApplicationObject"])
   })
 })
+
+describe("graph: headers", () => {
+  it("takes create-if-missing among other preferences", async () => {
+    await using emulator = await start()
+    const graph = await adminGraph(emulator)
+    const created = await graph(
+      "PATCH",
+      "/applications(uniqueName='with-prefs')",
+      { displayName: "x" },
+      { prefer: "return=minimal, create-if-missing" },
+    )
+    expect(created.status).toBe(201)
+  })
+})

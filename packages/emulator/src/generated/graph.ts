@@ -855,10 +855,10 @@ export const document = {
       "prefer": {
         "name": "Prefer",
         "in": "header",
-        "description": "`create-if-missing` turns the PATCH into an upsert.",
+        "description": "`create-if-missing` turns the PATCH into an upsert. Preferences are comma-separated, so other ones may accompany it.",
         "schema": {
           "type": "string",
-          "enum": [
+          "examples": [
             "create-if-missing"
           ]
         }

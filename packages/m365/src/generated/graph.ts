@@ -550,8 +550,8 @@ export interface components {
         filter: string;
         /** @description Order by a property, e.g. `displayName`. */
         orderby: string[];
-        /** @description `create-if-missing` turns the PATCH into an upsert. */
-        prefer: "create-if-missing";
+        /** @description `create-if-missing` turns the PATCH into an upsert. Preferences are comma-separated, so other ones may accompany it. */
+        prefer: string;
         /** @description Search, e.g. `"displayName:sn365"`; an advanced query. */
         search: string;
         /** @description Comma-separated properties to return. */
@@ -875,7 +875,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `create-if-missing` turns the PATCH into an upsert. */
+                /** @description `create-if-missing` turns the PATCH into an upsert. Preferences are comma-separated, so other ones may accompany it. */
                 Prefer?: components["parameters"]["prefer"];
             };
             path: {
@@ -1121,7 +1121,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `create-if-missing` turns the PATCH into an upsert. */
+                /** @description `create-if-missing` turns the PATCH into an upsert. Preferences are comma-separated, so other ones may accompany it. */
                 Prefer?: components["parameters"]["prefer"];
             };
             path: {
