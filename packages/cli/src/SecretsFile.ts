@@ -1,0 +1,68 @@
+/**
+ * A file-backed {@link SecretStore}: the secrets a run generates are kept in a JSON file that only
+ * its owner can read (mode 0600), so a later `sn365 verify` can use them without rotating.
+ *
+ * @module
+ */
+import { chmod, mkdir, readFile, rename, stat, writeFile } from "node:fs/promises"
+import { dirname } from "node:path"
+import type { SecretName, SecretStore } from "@sn365/setup"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+
+type Contents = Partial<Record<SecretName, string>>
+
+const read = async (path: string): Promise<Contents> => {
+  let text: string
+  try {
+    text = await readFile(path, "utf8")
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return {}
+    throw new Error(`Cannot read the secrets file ${path}: ${(error as NodeJS.ErrnoException).code}`)
+  }
+  try {
+    const data: unknown = JSON.parse(text)
+    if (typeof data === "object" && data !== null && !Array.isArray(data)) return data as Contents
+  } catch {
+    // fall through: the message must not quote the file
+  }
+  throw new Error(`The secrets file ${path} is not a JSON object; move it away and run again.`)
+}
+
+/** Whether a file's permissions let anyone but its owner read or write it. */
+export const isShared = async (path: string): Promise<boolean> => {
+  try {
+    return ((await stat(path)).mode & 0o077) !== 0
+  } catch {
+    return false
+  }
+}
+
+/**
+ * A secret store in a JSON file (`{ "entraClientSecret": "…", … }`), written atomically with mode
+ * 0600. Failures to read or write the file are defects: a run must not silently lose a secret.
+ *
+ * @example
+ * ```ts
+ * const result = yield* apply(config, { secrets: fileSecretStore(".sn365-secrets.json") })
+ * ```
+ */
+export const fileSecretStore = (path: string): SecretStore => ({
+  get: (name) =>
+    Effect.promise(() => read(path)).pipe(
+      Effect.map((contents) => {
+        const value = contents[name]
+        return typeof value === "string" && value !== "" ? Redacted.make(value) : undefined
+      }),
+    ),
+  put: (name, value) =>
+    Effect.promise(async () => {
+      const contents = await read(path)
+      contents[name] = Redacted.value(value)
+      await mkdir(dirname(path), { recursive: true })
+      const temporary = `${path}.${process.pid}.tmp`
+      await writeFile(temporary, `${JSON.stringify(contents, null, 2)}\n`, { mode: 0o600 })
+      await chmod(temporary, 0o600)
+      await rename(temporary, path)
+    }),
+})
