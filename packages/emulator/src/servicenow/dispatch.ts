@@ -72,6 +72,8 @@ export const problemResponse = (problem: RequestProblem): EmulatorResponse => {
         ? failure(400, { message: INVALID_REQUEST, detail })
         : failure(415, { message: UNSUPPORTED_MEDIA_TYPE, detail })
     case "invalid-request":
+      // A path that matches a template but not its path parameters (`/api/now/v3/…`) is no resource.
+      if (problem.issues.every((issue) => issue.in === "path")) return failure(400, NO_RESOURCE)
       return problem.issues.some((issue) => issue.message === "body is not valid JSON")
         ? failure(400, unreadableBody(detail))
         : failure(400, { message: INVALID_REQUEST, detail })
