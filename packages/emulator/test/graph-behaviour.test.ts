@@ -45,6 +45,17 @@ describe("graph: throttling", () => {
       expect((await graph("POST", "/applications", { displayName: `d${i}` })).status).toBe(201)
   })
 
+  it("reset-after-commit: the client sees a dropped connection, the application exists", async () => {
+    await using emulator = await start()
+    const graph = await adminGraph(emulator)
+    emulator.faults.add({ kind: "reset-after-commit", system: "graph", method: "POST", times: 1 })
+    await expect(graph("POST", "/applications", { displayName: "committed" })).rejects.toThrow()
+    expect(emulator.microsoft.applications().filter((a) => a.displayName === "committed")).toHaveLength(1)
+    emulator.faults.add({ kind: "reset", system: "graph", method: "POST", times: 1 })
+    await expect(graph("POST", "/applications", { displayName: "never" })).rejects.toThrow()
+    expect(emulator.microsoft.applications().some((a) => a.displayName === "never")).toBe(false)
+  })
+
   it("generic faults are answered in the ODataError envelope", async () => {
     await using emulator = await start()
     const graph = await adminGraph(emulator)

@@ -353,6 +353,10 @@ describe("login: device code", () => {
     const declined = await issue()
     emulator.microsoft.declineDeviceCode(declined.body.user_code)
     expect((await poll(declined.body.device_code)).body.error).toBe("authorization_declined")
+    const denied = await issue()
+    emulator.microsoft.declineDeviceCode(denied.body.user_code, "access_denied")
+    expect((await poll(denied.body.device_code)).body.error).toBe("access_denied")
+    expect(() => emulator.microsoft.declineDeviceCode(denied.body.user_code)).toThrow(/already declined/)
 
     const expired = await issue()
     emulator.clock.advance(901_000)

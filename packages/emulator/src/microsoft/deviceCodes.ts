@@ -22,7 +22,7 @@ export interface DeviceCodeState {
   status:
     | { readonly kind: "pending" }
     | { readonly kind: "approved"; readonly userId: string }
-    | { readonly kind: "declined" }
+    | { readonly kind: "declined"; readonly error: "authorization_declined" | "access_denied" }
   redeemed: boolean
 }
 

@@ -145,8 +145,11 @@ export interface MicrosoftControl {
   readonly deviceCodes: () => ReadonlyArray<DeviceCodeInfo>
   /** Signs `userPrincipalName` in for a pending device code (by user code). */
   readonly approveDeviceCode: (userCode: string, userPrincipalName: string) => void
-  /** Declines a pending device code: the next poll gets `authorization_declined`. */
-  readonly declineDeviceCode: (userCode: string) => void
+  /**
+   * Declines a pending device code: the next poll gets `authorization_declined` (Microsoft's
+   * documented value, the default) or RFC 8628's `access_denied`.
+   */
+  readonly declineDeviceCode: (userCode: string, error?: "authorization_declined" | "access_denied") => void
   /** The support-integration form of a tenant (modeled), secrets reported only as configured. */
   readonly supportIntegration: (tenant?: string) => {
     readonly basicInformation: Record<string, unknown>
@@ -347,8 +350,8 @@ export const createMicrosoft = (
         throw new Error(`microsoft: no user '${userPrincipalName}' in tenant ${tenant.id}`)
       state.status = { kind: "approved", userId: user.id }
     },
-    declineDeviceCode: (userCode) => {
-      pending(userCode).status = { kind: "declined" }
+    declineDeviceCode: (userCode, error = "authorization_declined") => {
+      pending(userCode).status = { kind: "declined", error }
     },
     supportIntegration: (tenant) => {
       const t = tenantOf(tenant)

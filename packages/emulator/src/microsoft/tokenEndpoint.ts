@@ -423,11 +423,8 @@ const deviceCodeGrant = (context: TokenEndpointContext, tenant: TenantState, for
   if (context.now >= state.expiresMs)
     return aadstsError(context, AADSTS.expiredToken, "Verification code expired.")
   if (state.status.kind === "declined") {
-    return aadstsError(
-      context,
-      AADSTS.authorizationDeclined,
-      "The end user denied the authorization request.",
-    )
+    const kind = state.status.error === "access_denied" ? AADSTS.accessDenied : AADSTS.authorizationDeclined
+    return aadstsError(context, kind, "The end user denied the authorization request.")
   }
   if (state.status.kind === "pending") {
     // RFC 8628 §3.5: polling more often than `interval` (one second of tolerance for timers).

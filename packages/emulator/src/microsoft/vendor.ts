@@ -152,6 +152,8 @@ export const AADSTS = {
   badVerificationCode: { error: "bad_verification_code", status: 400, code: 70018 },
   /** Device flow: the user declined. Source: v2-oauth2-device-code.md (`authorization_declined`); number derived. */
   authorizationDeclined: { error: "authorization_declined", status: 400, code: 70000 },
+  /** Device flow: the user declined, as RFC 8628 §3.5 names it (`access_denied`); number derived. */
+  accessDenied: { error: "access_denied", status: 400, code: 70000 },
   /** Device flow: polled faster than `interval`. Source: RFC 8628 §3.5 (`slow_down`; not in Microsoft's table). */
   slowDown: { error: "slow_down", status: 400, code: undefined },
   /** Tenant throttled. Source: entra-graph-msal.md §2.2 (AADSTS90055 TenantThrottlingError). */
