@@ -165,6 +165,7 @@ export const UnexpectedResponseReason = Schema.Literals([
   "too-many-redirects",
   "cross-origin-next-link",
   "invalid-next-link",
+  "repeated-next-link",
   "unexpected-status",
 ])
 
@@ -180,6 +181,7 @@ const REASON_TEXT: Record<UnexpectedResponseReason, string> = {
   "too-many-redirects": "too many redirects",
   "cross-origin-next-link": "a next-page link to another origin, not followed",
   "invalid-next-link": "a next-page link that is not a URL",
+  "repeated-next-link": "a next link to a page already read (the pagination would never end)",
   "unexpected-status": "an unexpected status",
 }
 

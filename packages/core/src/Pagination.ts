@@ -148,10 +148,14 @@ export interface PaginateOptions<P extends Page, E, R> {
 const resolveNext = (
   page: Page,
   link: string | undefined,
+  seen: Set<string>,
 ): Effect.Effect<URL | undefined, UnexpectedResponse> => {
   if (link === undefined) return Effect.succeed(undefined)
   const base = responseInfo(page.response)?.url ?? page.response.url
-  const failure = (reason: "cross-origin-next-link" | "invalid-next-link", location?: string) =>
+  const failure = (
+    reason: "cross-origin-next-link" | "invalid-next-link" | "repeated-next-link",
+    location?: string,
+  ) =>
     new UnexpectedResponse({
       method: responseInfo(page.response)?.method ?? "GET",
       url: redactUrl(base),
@@ -168,12 +172,15 @@ const resolveNext = (
   if (base !== "" && next.origin !== new URL(base).origin) {
     return Effect.fail(failure("cross-origin-next-link", next.host))
   }
+  if (seen.has(next.href)) return Effect.fail(failure("repeated-next-link"))
+  seen.add(next.href)
   return Effect.succeed(next)
 }
 
 /**
  * A stream of pages: fetches the first, then follows `nextLink` until there is none. A next link
- * to another origin than the page's request fails the stream with `UnexpectedResponse`.
+ * to another origin than the page's request, or to a page already read (a server bug that would
+ * loop forever), fails the stream with `UnexpectedResponse`.
  *
  * @example
  * ```ts
@@ -192,11 +199,14 @@ const resolveNext = (
 export const paginate = <P extends Page, E, R>(
   options: PaginateOptions<P, E, R>,
 ): Stream.Stream<P, E | UnexpectedResponse, R> =>
-  Stream.paginate(Option.none<URL>(), (next: Option.Option<URL>) =>
-    Effect.flatMap(options.fetchPage(Option.getOrUndefined(next)), (page) =>
-      Effect.map(
-        resolveNext(page, options.nextLink(page)),
-        (url) => [[page], url === undefined ? Option.none() : Option.some(Option.some(url))] as const,
+  Stream.suspend(() => {
+    const seen = new Set<string>()
+    return Stream.paginate(Option.none<URL>(), (next: Option.Option<URL>) =>
+      Effect.flatMap(options.fetchPage(Option.getOrUndefined(next)), (page) =>
+        Effect.map(
+          resolveNext(page, options.nextLink(page), seen),
+          (url) => [[page], url === undefined ? Option.none() : Option.some(Option.some(url))] as const,
+        ),
       ),
-    ),
-  )
+    )
+  })

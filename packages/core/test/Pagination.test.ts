@@ -194,6 +194,30 @@ describe("paginate over a real server", () => {
       assert.lengthOf(elsewhere.seen, 0)
     }),
   )
+
+  it.effect("stops with an error when a server links back to a page already read", () =>
+    Effect.gen(function* () {
+      const server = yield* startServer((req, res) =>
+        json(res, 200, {
+          value: ROWS.slice(0, 1),
+          "@odata.nextLink": `http://${req.headers.host}/list?page=2`,
+        }),
+      )
+      const api = makeClient(server.origin)
+      const error = yield* Stream.runCollect(
+        paginate({
+          fetchPage: (next) =>
+            callWithResponse((signal) =>
+              api.GET("/list", { ...(next ? { querySerializer: () => next.search.slice(1) } : {}), signal }),
+            ),
+          nextLink: nextFromODataNextLink,
+        }),
+      ).pipe(Effect.flip)
+      assert.isTrue(error._tag === "UnexpectedResponse" && error.reason === "repeated-next-link")
+      // page 1, then page 2 (which links to itself): two requests, not an endless loop.
+      assert.strictEqual(server.seen.length, 2)
+    }),
+  )
 })
 
 describe("paginate without a transport-vetted response", () => {
