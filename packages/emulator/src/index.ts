@@ -22,4 +22,12 @@ export type { FaultController, FaultKind, FaultRule } from "./server/faults.ts"
 export type { EmulatorRequest, EmulatorResponse, SystemName } from "./server/http.ts"
 export type { LoggedRequest, RequestLog } from "./server/requestLog.ts"
 export type { Clock } from "./server/system.ts"
-export type { ServiceNowControl, ServiceNowOptions } from "./servicenow/index.ts"
+export type {
+  GateWording,
+  InspectedRecord,
+  RateLimitedApi,
+  RateLimitRule,
+  ServiceNowControl,
+  ServiceNowOptions,
+  TransactionQuota,
+} from "./servicenow/index.ts"

@@ -127,8 +127,3 @@ export const handleToken = (instance: Instance, form: Readonly<Record<string, st
       return tokenFailure()
   }
 }
-
-/** Revokes every token of a user (used when a password changes). */
-export const revokeTokensOf = (instance: Instance, userSysId: string): void => {
-  for (const [token, issued] of instance.tokens) if (issued.user === userSysId) instance.tokens.delete(token)
-}
