@@ -432,3 +432,15 @@ describe("graph: headers", () => {
     expect(created.status).toBe(201)
   })
 })
+
+describe("graph: spec coverage", () => {
+  it("serves every operation of specs/microsoft-graph/applications.yaml", async () => {
+    const { document } = await import("../src/generated/graph.ts")
+    const { GRAPH_OPERATION_IDS } = await import("../src/microsoft/graph.ts")
+    const declared = Object.values(document.paths as Record<string, Record<string, { operationId?: string }>>)
+      .flatMap((item) => Object.values(item))
+      .map((operation) => operation.operationId)
+      .filter((id): id is string => typeof id === "string")
+    expect([...declared].sort()).toEqual([...GRAPH_OPERATION_IDS].sort())
+  })
+})

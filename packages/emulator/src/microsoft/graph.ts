@@ -89,6 +89,9 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   servicePrincipal_DeleteServicePrincipalByAppId: deleteServicePrincipal,
 }
 
+/** @internal The operationIds the emulator serves, for the spec-coverage test. */
+export const GRAPH_OPERATION_IDS: ReadonlyArray<string> = [...Object.keys(HANDLERS), "batch_Post"]
+
 const WRITE_METHODS = new Set(["POST", "PATCH", "PUT", "DELETE"])
 
 /** @internal */
