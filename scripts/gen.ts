@@ -71,6 +71,16 @@ export const targets: ReadonlyArray<Target> = [
     out: "packages/emulator/src/generated/servicenow-app.ts",
     kind: "document",
   },
+  {
+    spec: "specs/servicenow/aggregate.yaml",
+    out: "packages/servicenow/src/generated/aggregate.ts",
+    kind: "types",
+  },
+  {
+    spec: "specs/servicenow/aggregate.yaml",
+    out: "packages/emulator/src/generated/servicenow-aggregate.ts",
+    kind: "document",
+  },
 ]
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")

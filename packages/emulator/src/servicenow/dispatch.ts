@@ -8,12 +8,14 @@
  *
  * @module
  */
+import { document as aggregateDocument } from "../generated/servicenow-aggregate.ts"
 import { document as appDocument } from "../generated/servicenow-app.ts"
 import { document as batchDocument } from "../generated/servicenow-batch.ts"
 import { document as oauthDocument } from "../generated/servicenow-oauth.ts"
 import { document as tableDocument } from "../generated/servicenow-table.ts"
 import { type EmulatorRequest, type EmulatorResponse, html } from "../server/http.ts"
 import { compileOpenApi, describeProblem, type RequestProblem } from "../server/openapi.ts"
+import { handleAggregate } from "./aggregate.ts"
 import { handleApp } from "./app.ts"
 import { authenticate, type GateWording } from "./auth.ts"
 import { type BatchBody, handleBatch } from "./batch.ts"
@@ -49,8 +51,11 @@ export interface DispatchOptions {
   readonly writes: WriteOptions
 }
 
+const STATS_PREFIX = "/api/now/stats/"
+
 const apis = {
   table: compileOpenApi(tableDocument),
+  aggregate: compileOpenApi(aggregateDocument),
   batch: compileOpenApi(batchDocument),
   app: compileOpenApi(appDocument),
   oauth: compileOpenApi(oauthDocument),
@@ -80,12 +85,12 @@ export const problemResponse = (problem: RequestProblem): EmulatorResponse => {
   }
 }
 
-const apiOf = (pathname: string): RateLimitedApi =>
-  pathname === BATCH_PATH || pathname === `${BATCH_PATH}/`
-    ? "batch"
-    : pathname.startsWith(APP_API_PREFIX)
-      ? "app"
-      : "table"
+const apiOf = (pathname: string): RateLimitedApi => {
+  if (pathname === BATCH_PATH || pathname === `${BATCH_PATH}/`) return "batch"
+  if (pathname.startsWith(APP_API_PREFIX)) return "app"
+  if (pathname.startsWith(STATS_PREFIX) || /^\/api\/now\/v\d+\/stats\//.test(pathname)) return "aggregate"
+  return "table"
+}
 
 /** The token endpoint: form body only (query parameters only when the post-body-only property is off). */
 const token = (instance: Instance, request: EmulatorRequest): EmulatorResponse => {
@@ -146,6 +151,8 @@ export const makeDispatcher = (options: DispatchOptions) => {
       response = handleBatch(instance, request, checked.operation.body as BatchBody, (item) =>
         dispatch(instance, item, true),
       )
+    } else if (api === "aggregate") {
+      response = handleAggregate(instance, caller, request.url, checked.operation.params.query)
     } else if (api === "app") {
       response = handleApp(instance, caller, request.url)
     } else {

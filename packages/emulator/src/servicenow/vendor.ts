@@ -16,6 +16,8 @@ export const INSTANCE_HOST_SUFFIX = ".service-now.com"
 export const INSTANCE_HOST_PATTERN = "*.service-now.com"
 /** Table API paths: `/api/now/table/…`, `/api/now/{v1|v2}/table/…` (servicenow-api.md §1.1). */
 export const TABLE_PATH = /^\/api\/now\/(?:(v1|v2)\/)?table\/([^/]+)(?:\/([^/]+))?\/?$/
+/** Aggregate API paths: `/api/now/stats/{table}`, `/api/now/{v}/stats/{table}` (servicenow-api.md §4.2, [SN-AGG]). */
+export const AGGREGATE_PATH = /^\/api\/now\/(?:v1\/)?stats\/([^/]+)\/?$/
 /** Token endpoint (servicenow-api.md §2.2, [SN-OAUTH-REQ]). */
 export const TOKEN_PATH = "/oauth_token.do"
 /** Batch API; only the versioned form is documented (servicenow-api.md §4.1, [SN-BATCH]). */
@@ -123,7 +125,12 @@ export const UNSUPPORTED_MEDIA_TYPE = "Requested content type is not supported"
 export const INVALID_REQUEST = "Invalid request"
 
 /** Names of the REST APIs in rate-limit messages (servicenow-api.md §5.2 "for Table API"). */
-export const API_NAMES = { table: "Table API", batch: "Batch API", app: "Scripted REST API" } as const
+export const API_NAMES = {
+  table: "Table API",
+  aggregate: "Aggregate API",
+  batch: "Batch API",
+  app: "Scripted REST API",
+} as const
 
 // ---------------------------------------------------------------------------------------------------
 // OAuth (servicenow-api.md §2.2, §2.3)
