@@ -283,3 +283,53 @@ describe("/oauth_token.do", () => {
     expect(refreshed.status).toBe(401)
   })
 })
+
+describe("token revocation and web-service users", () => {
+  it("revokes access and refresh tokens without authentication", async () => {
+    const sn = fresh()
+    const { clientId, secret } = await inboundClient(sn)
+    const grant = await sn.token({
+      grant_type: "password",
+      client_id: clientId,
+      client_secret: secret,
+      username: "admin",
+      password: "admin",
+    })
+    const revoke = await sn.call(
+      `/oauth_revoke_token.do?token=${encodeURIComponent(grant.json.access_token)}`,
+      {
+        method: "POST",
+        auth: undefined,
+      },
+    )
+    expect(revoke.status).toBe(200)
+    expect(
+      (await sn.call("/api/now/table/sys_user", { auth: `Bearer ${grant.json.access_token}` })).status,
+    ).toBe(401)
+    await sn.call(`/oauth_revoke_token.do?token=${encodeURIComponent(grant.json.refresh_token)}`, {
+      auth: undefined,
+    })
+    const refreshed = await sn.token({
+      grant_type: "refresh_token",
+      client_id: clientId,
+      client_secret: secret,
+      refresh_token: grant.json.refresh_token,
+    })
+    expect(refreshed.status).toBe(401)
+    expect((await sn.call("/oauth_revoke_token.do", { method: "POST", auth: undefined })).status).toBe(400)
+  })
+
+  it("can refuse password grants to web-service-access-only users", async () => {
+    await using strict = await start({ servicenow: { passwordGrantForWebServiceUsers: false } })
+    const sn = client(strict, freshInstance())
+    strict.servicenow.insert(sn.instance, "sys_user", {
+      user_name: "wsao",
+      web_service_access_only: "true",
+      user_password: "Pw#1",
+    })
+    const { clientId, secret } = await inboundClient(sn)
+    const form = { grant_type: "password", client_id: clientId, client_secret: secret }
+    expect((await sn.token({ ...form, username: "wsao", password: "Pw#1" })).status).toBe(401)
+    expect((await sn.token({ ...form, username: "admin", password: "admin" })).status).toBe(200)
+  })
+})

@@ -280,3 +280,18 @@ describe("Table API: writes", () => {
     expect((await create(false)).json.result.caller_id).toBe("ITIL User")
   })
 })
+
+describe("Table API: sysparm_suppress_auto_sys_field", () => {
+  it("leaves sys_updated_* and sys_mod_count alone on an update", async () => {
+    const sn = fresh()
+    const [incident] = emulator.servicenow.find(sn.instance, "incident", "number=INC0010001")
+    const patched = await sn.call(
+      `/api/now/v2/table/incident/${incident?.sys_id}?sysparm_suppress_auto_sys_field=true`,
+      {
+        method: "PATCH",
+        body: { state: "2" },
+      },
+    )
+    expect(patched.json.result).toMatchObject({ state: "2", sys_mod_count: "0", sys_updated_by: "system" })
+  })
+})

@@ -5,7 +5,7 @@ export const document = {
   "info": {
     "title": "ServiceNow OAuth token endpoint (sn365)",
     "version": "australia",
-    "description": "`POST /oauth_token.do`, the token endpoint of a ServiceNow instance acting as OAuth server, as sn365 uses\nit. Written by the sn365 project from ServiceNow's documentation (Australia release) and the observations\nin `docs/servicenow-api.md` §2.2–2.3 (shared docs); source keys in brackets resolve there. [SN-OAUTH-REQ] is\nhttps://www.servicenow.com/docs/r/platform-security/authentication/r_OAuthAPIRequestParameters.html.\n\n* Form-encoded bodies only; with `glide.oauth.allow.parameters.in.post.body.only=true` (default on new\n  instances) parameters in the query string are ignored [SN-OAUTH-POST].\n* Grants described: `password` (access + refresh token), `refresh_token` (access token), and\n  `client_credentials` (access token only; needs the property\n  `glide.oauth.inbound.client.credential.grant_type.enabled=true` and an OAuth Application User on the\n  client [SN-CC-PROP]). `authorization_code` and JWT bearer exist on the platform but sn365 does not use them.\n* Failures are, almost always, **401** `{\"error\":\"server_error\",\"error_description\":\"access_denied\"}`\n  whatever the cause (wrong client, wrong password, \"Password needs reset\", grant disabled) — observed,\n  not documented (servicenow-api.md §2.2). The real reason is only in the instance's system log.",
+    "description": "`POST /oauth_token.do`, the token endpoint of a ServiceNow instance acting as OAuth server, as sn365 uses\nit. Written by the sn365 project from ServiceNow's documentation (Australia release) and the observations\nin `docs/servicenow-api.md` §2.2–2.3 (shared docs); source keys in brackets resolve there. [SN-OAUTH-REQ] is\nhttps://www.servicenow.com/docs/r/platform-security/authentication/r_OAuthAPIRequestParameters.html.\n\n* Form-encoded bodies only; with `glide.oauth.allow.parameters.in.post.body.only=true` (default on new\n  instances) parameters in the query string are ignored [SN-OAUTH-POST].\n* Grants described: `password` (access + refresh token), `refresh_token` (access token), and\n  `client_credentials` (access token only; needs the property\n  `glide.oauth.inbound.client.credential.grant_type.enabled=true` and an OAuth Application User on the\n  client [SN-CC-PROP]). `authorization_code` and JWT bearer exist on the platform but sn365 does not use them.\n* `/oauth_revoke_token.do?token=…` revokes an access or refresh token without authentication\n  [SN-TOKENS].\n* Failures are, almost always, **401** `{\"error\":\"server_error\",\"error_description\":\"access_denied\"}`\n  whatever the cause (wrong client, wrong password, \"Password needs reset\", grant disabled) — observed,\n  not documented (servicenow-api.md §2.2). The real reason is only in the instance's system log.",
     "license": {
       "name": "MIT",
       "identifier": "MIT"
@@ -62,6 +62,42 @@ export const document = {
                 }
               }
             }
+          }
+        }
+      }
+    },
+    "/oauth_revoke_token.do": {
+      "parameters": [
+        {
+          "name": "token",
+          "in": "query",
+          "required": true,
+          "description": "An access or refresh token.",
+          "schema": {
+            "type": "string",
+            "minLength": 1
+          }
+        }
+      ],
+      "post": {
+        "operationId": "revokeToken",
+        "summary": "Revoke a token",
+        "description": "Marks the token expired; needs **no authentication** [SN-TOKENS]. The response is not documented:\nsn365 models it as 200 with an empty body, whether or not the token was known (as RFC 7009 does).",
+        "security": [],
+        "responses": {
+          "200": {
+            "description": "Revoked (modeled)."
+          }
+        }
+      },
+      "get": {
+        "operationId": "revokeTokenGet",
+        "summary": "Revoke a token (GET)",
+        "description": "As `POST`; the docs give the URL form `/oauth_revoke_token.do?token=…` without a method.",
+        "security": [],
+        "responses": {
+          "200": {
+            "description": "Revoked (modeled)."
           }
         }
       }

@@ -84,12 +84,13 @@ export interface Instance {
   readonly findBy: (table: string, column: string, value: string) => Row | undefined
   /** Inserts a row as `by`: system columns and table defaults filled in. Values are stored as given. */
   readonly insert: (table: string, values: Readonly<Record<string, string>>, by?: string) => Row
-  /** Changes columns of a row as `by`; returns the row. */
+  /** Changes columns of a row as `by`; `touch: false` leaves `sys_updated_*` and `sys_mod_count` alone. */
   readonly update: (
     table: string,
     sysId: string,
     values: Readonly<Record<string, string>>,
     by?: string,
+    touch?: boolean,
   ) => Row
   readonly remove: (table: string, sysId: string) => boolean
   /** A system property's value, `undefined` when the property does not exist. */
@@ -157,10 +158,11 @@ export const createInstance = (
       rows(table).set(row.sys_id, row)
       return row
     },
-    update: (table, sysId, values, by = "system") => {
+    update: (table, sysId, values, by = "system", touch = true) => {
       const row = rows(table).get(sysId)
       if (row === undefined) throw new Error(`no ${table} ${sysId}`)
       Object.assign(row, values)
+      if (!touch) return row
       row.sys_updated_on = formatDateTime(clock.now())
       row.sys_updated_by = by
       row.sys_mod_count = String(Number(row.sys_mod_count ?? "0") + 1)

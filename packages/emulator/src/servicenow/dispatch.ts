@@ -21,7 +21,7 @@ import { authenticate, type GateWording } from "./auth.ts"
 import { type BatchBody, handleBatch } from "./batch.ts"
 import { failure } from "./envelope.ts"
 import type { Instance } from "./Instance.ts"
-import { handleToken, tokenFailure } from "./oauth.ts"
+import { handleToken, revokeToken, type TokenOptions, tokenFailure } from "./oauth.ts"
 import type { RateLimitedApi } from "./rateLimit.ts"
 import type { WriteOptions } from "./records.ts"
 import { handleTable, parseTablePath } from "./table.ts"
@@ -38,6 +38,7 @@ import {
   PROPERTY,
   payloadTooLarge,
   QUOTA_STATUS,
+  REVOKE_PATH,
   rateLimited,
   TOKEN_PATH,
   TRANSACTION_CANCELLED,
@@ -49,6 +50,7 @@ import {
 export interface DispatchOptions {
   readonly gateWording: GateWording
   readonly writes: WriteOptions
+  readonly tokens: TokenOptions
 }
 
 const STATS_PREFIX = "/api/now/stats/"
@@ -93,7 +95,7 @@ const apiOf = (pathname: string): RateLimitedApi => {
 }
 
 /** The token endpoint: form body only (query parameters only when the post-body-only property is off). */
-const token = (instance: Instance, request: EmulatorRequest): EmulatorResponse => {
+const token = (instance: Instance, request: EmulatorRequest, options: TokenOptions): EmulatorResponse => {
   const checked = apis.oauth.validate(request)
   if (!checked.ok) {
     return checked.problem.kind === "method-not-allowed" ? problemResponse(checked.problem) : tokenFailure()
@@ -103,7 +105,7 @@ const token = (instance: Instance, request: EmulatorRequest): EmulatorResponse =
     for (const [name, value] of request.url.searchParams) form[name] = value
   }
   Object.assign(form, checked.operation.body as Record<string, string>)
-  return handleToken(instance, form)
+  return handleToken(instance, form, options)
 }
 
 /** Builds the dispatcher of one emulated ServiceNow. */
@@ -115,7 +117,13 @@ export const makeDispatcher = (options: DispatchOptions) => {
     const override = incoming.headers["x-http-method-override"]
     const request = override === undefined ? incoming : { ...incoming, method: override.toUpperCase() }
     const pathname = request.url.pathname
-    if (pathname === TOKEN_PATH) return nested ? failure(400, NO_RESOURCE) : token(instance, request)
+    if (pathname === TOKEN_PATH)
+      return nested ? failure(400, NO_RESOURCE) : token(instance, request, options.tokens)
+    if (pathname === REVOKE_PATH && !nested) {
+      const checked = apis.oauth.validate(request)
+      if (!checked.ok) return problemResponse(checked.problem)
+      return revokeToken(instance, String(checked.operation.params.query.token))
+    }
 
     const auth = authenticate(instance, request.headers.authorization, options.gateWording)
     if (!auth.ok) return failure(401, auth.error)

@@ -53,6 +53,11 @@ export interface ServiceNowOptions extends SeedOptions {
   readonly hibernating?: boolean
   /** Wording of the Basic-auth gate's 401 (both observed). Default `User Not Authenticated`. */
   readonly basicAuthGateWording?: GateWording
+  /**
+   * Whether web-service-access-only users get OAuth password grants (servicenow-api.md §9 #6).
+   * Default `true`.
+   */
+  readonly passwordGrantForWebServiceUsers?: boolean
   /** Give a new `oauth_provider` record a default profile, as the UI does ([SN-3P]). Default `true`. */
   readonly autoCreateProviderProfile?: boolean
   /** Transaction quota of every instance (servicenow-api.md §5.3). Default: never cancels. */
@@ -170,6 +175,7 @@ export const createServiceNow = (
   const dispatch = makeDispatcher({
     gateWording: options.basicAuthGateWording ?? "User Not Authenticated",
     writes,
+    tokens: { passwordGrantForWebServiceUsers: options.passwordGrantForWebServiceUsers ?? true },
   })
   let instances = new Map<string, Instance>()
 

@@ -84,8 +84,21 @@ const success = (access: { token: string; expiresIn: number }, refreshToken?: st
     expires_in: access.expiresIn,
   })
 
+/** Token behaviour that is configuration rather than instance state. */
+export interface TokenOptions {
+  /**
+   * Whether web-service-access-only users get password grants. The docs' "interactive session"
+   * wording leaves it open (servicenow-api.md §2.2, §9 #6).
+   */
+  readonly passwordGrantForWebServiceUsers: boolean
+}
+
 /** Handles a validated token request (`form` holds the POST body's fields only). */
-export const handleToken = (instance: Instance, form: Readonly<Record<string, string>>): EmulatorResponse => {
+export const handleToken = (
+  instance: Instance,
+  form: Readonly<Record<string, string>>,
+  options: TokenOptions = { passwordGrantForWebServiceUsers: true },
+): EmulatorResponse => {
   const client = clientOf(instance, form.client_id ?? "", form.client_secret ?? "")
   if (client === undefined) return tokenFailure()
   const clientId = client.sys_id ?? ""
@@ -93,7 +106,10 @@ export const handleToken = (instance: Instance, form: Readonly<Record<string, st
     case "password": {
       if (instance.property(PROPERTY.ropcDisabled) === "true") return tokenFailure()
       const user = instance.findBy("sys_user", "user_name", form.username ?? "")
-      if (user === undefined || !canSignIn(user) || user.password_needs_reset === "true")
+      if (user === undefined || !canSignIn(user) || user.password_needs_reset === "true") {
+        return tokenFailure()
+      }
+      if (user.web_service_access_only === "true" && !options.passwordGrantForWebServiceUsers)
         return tokenFailure()
       if (!secretMatches(user.user_password, form.password ?? "")) return tokenFailure()
       const userId = user.sys_id ?? ""
@@ -126,4 +142,10 @@ export const handleToken = (instance: Instance, form: Readonly<Record<string, st
     default:
       return tokenFailure()
   }
+}
+
+/** `/oauth_revoke_token.do`: forgets the token if it was issued here. */
+export const revokeToken = (instance: Instance, token: string): EmulatorResponse => {
+  instance.tokens.delete(token)
+  return { status: 200, headers: {}, body: "" }
 }

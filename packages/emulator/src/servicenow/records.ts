@@ -104,8 +104,10 @@ export const updateRecord = (
   sysId: string,
   values: Row,
   by: string,
+  /** `false` with `sysparm_suppress_auto_sys_field=true`: `sys_updated_*` and `sys_mod_count` stay. */
+  touchSystemFields = true,
 ): Row => {
-  const row = instance.update(table, sysId, values, by)
+  const row = instance.update(table, sysId, values, by, touchSystemFields)
   if (
     table === "sys_user" &&
     values.name === undefined &&

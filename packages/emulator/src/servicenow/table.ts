@@ -207,7 +207,14 @@ export const handleTable = (call: TableCall): EmulatorResponse => {
       if (!canWriteRow(caller, table, row)) return failure(403, UPDATE_DENIED)
       const body = (call.body ?? {}) as Record<string, unknown>
       const values = storedValues(instance, table, body, bool(query.sysparm_input_display_value))
-      const updated = updateRecord(instance, table, sysId, values, by)
+      const updated = updateRecord(
+        instance,
+        table,
+        sysId,
+        values,
+        by,
+        !bool(query.sysparm_suppress_auto_sys_field),
+      )
       if (noBody) return empty(200)
       return result(200, renderRecord(instance, table, updated, renderOptions(query)))
     }

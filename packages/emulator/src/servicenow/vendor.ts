@@ -20,6 +20,8 @@ export const TABLE_PATH = /^\/api\/now\/(?:(v1|v2)\/)?table\/([^/]+)(?:\/([^/]+)
 export const AGGREGATE_PATH = /^\/api\/now\/(?:v1\/)?stats\/([^/]+)\/?$/
 /** Token endpoint (servicenow-api.md §2.2, [SN-OAUTH-REQ]). */
 export const TOKEN_PATH = "/oauth_token.do"
+/** Token revocation; needs no authentication (servicenow-api.md §2.2, [SN-TOKENS]). Response MODELED: 200, empty. */
+export const REVOKE_PATH = "/oauth_revoke_token.do"
 /** Batch API; only the versioned form is documented (servicenow-api.md §4.1, [SN-BATCH]). */
 export const BATCH_PATH = "/api/now/v1/batch"
 /** Scripted REST APIs of the integration app live under its scope (integration-procedure.md §12 Q6). MODELED. */
