@@ -208,3 +208,25 @@ describe("the app's modeled setup endpoint and the cross-scope switch", () => {
     expect((await sn.call("/api/x_mioms_m365_assis/v1/setup")).json.error.message).toBe(CROSS_SCOPE)
   })
 })
+
+describe("the app's tables", () => {
+  it("give new records the app's scope and need an app role", async () => {
+    const sn = fresh()
+    const created = await sn.call(
+      "/api/now/table/x_mioms_m365_assis_linked_account?sysparm_exclude_reference_link=true",
+      {
+        method: "POST",
+        body: { m365_admin_email: "admin@contoso.onmicrosoft.com" },
+      },
+    )
+    const [app] = emulator.servicenow.find(sn.instance, "sys_store_app", "scope=x_mioms_m365_assis")
+    expect(created.json.result.sys_scope).toBe(app?.sys_id)
+    expect(
+      (await sn.call("/api/now/table/x_mioms_m365_assis_linked_account", { auth: ITIL })).json.result,
+    ).toEqual([])
+    emulator.servicenow.grantRole(sn.instance, "itil", "x_mioms_m365_assis.insights_user")
+    expect(
+      (await sn.call("/api/now/table/x_mioms_m365_assis_linked_account", { auth: ITIL })).json.result,
+    ).toHaveLength(1)
+  })
+})

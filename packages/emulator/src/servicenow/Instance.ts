@@ -146,7 +146,10 @@ export const createInstance = (
       for (const column of Object.keys(definition?.columns ?? {})) row[column] = ""
       Object.assign(row, definition?.defaults ?? {})
       if (definition?.columns.sys_class_name !== undefined) row.sys_class_name = table
-      if (definition?.columns.sys_scope !== undefined) row.sys_scope = definition.scope
+      if (definition?.columns.sys_scope !== undefined) {
+        // A reference: the owning scope's sys_id (`global` for the global scope).
+        row.sys_scope = findBy("sys_scope", "scope", definition.scope)?.sys_id ?? definition.scope
+      }
       Object.assign(row, values)
       row.sys_id = values.sys_id ?? newSysId()
       row.sys_created_on = now
