@@ -1,0 +1,258 @@
+/**
+ * The support-integration port over the **modeled** admin-center API
+ * (`specs/m365/support-integration.yaml`, generated types in `generated/support-integration.ts`):
+ * openapi-fetch through core's transport and bridge, a token for `https://admin.microsoft.com`
+ * from the credential. Served only by `@sn365/emulator` — Microsoft never published such an API.
+ *
+ * @module
+ */
+
+import {
+  type ApiResult,
+  type CallResult,
+  callWithResponse,
+  type DataOf,
+  defaultFetch,
+  type Fetch,
+  type HttpError,
+  transportFetch,
+  withRetry,
+} from "@sn365/core"
+import { type Duration, Effect, Redacted } from "effect"
+import createClient from "openapi-fetch"
+import type { TokenCredential } from "./Credential.ts"
+import {
+  ApplicationNotFound,
+  InsufficientPrivileges,
+  type M365Error,
+  RepositoryFieldsRequired,
+  UnsupportedOperation,
+} from "./Errors.ts"
+import type { paths, Repository as WireRepository } from "./generated/support-integration.ts"
+import { bufferBodies } from "./internal/bufferedFetch.ts"
+import { errorFields } from "./internal/graph.ts"
+import type {
+  BasicInformation,
+  Repository,
+  RepositoryInput,
+  SupportIntegration,
+} from "./SupportIntegration.ts"
+import {
+  ADMIN_API_BASE_URL,
+  ADMIN_DEFAULT_SCOPE,
+  DEFAULT_REFRESH_TOKEN_EXPIRY,
+  SUPPORT_INTEGRATION_PERMISSION,
+} from "./vendor.ts"
+
+/** Options of {@link apiSupportIntegration}. */
+export interface ApiSupportIntegrationOptions {
+  /** Signs the requests (`https://admin.microsoft.com/.default`). */
+  readonly credential: TokenCredential
+  /** Every request goes through it. Default: the global fetch. */
+  readonly fetch?: Fetch | undefined
+  /** Per request. Default 60 s. */
+  readonly timeout?: Duration.Input | undefined
+}
+
+const ADMIN_HOST = new URL(ADMIN_API_BASE_URL).host
+
+const remedy = (e: HttpError): string | undefined => {
+  switch (e._tag) {
+    case "BadRequest":
+      return "The form refused a field; vendorDetail names it (every field is required, whatever the authentication type)."
+    case "Unauthorized":
+      return "The admin center refused the token: it must be issued for https://admin.microsoft.com in this tenant."
+    case "Conflict":
+      return "A repository with this id exists already; update it instead."
+    case "NotFound":
+      return "No repository with this id; create it instead."
+    case "Throttled":
+      return "The admin center kept throttling beyond the retry budget; wait and run again."
+    case "ServerError":
+      return "The admin center failed; try again later."
+    case "Timeout":
+    case "NetworkError":
+      return `Could not reach ${ADMIN_HOST}: check the network and the proxy. The modeled API exists only in @sn365/emulator.`
+    case "UnexpectedResponse":
+      return `Something other than the modeled API answered at ${ADMIN_HOST}; it exists only in @sn365/emulator (use microsoft365.mode "manual" against a real tenant).`
+    default:
+      return undefined
+  }
+}
+
+/** The admin center's refusals that the m365 family names. */
+const specific = (e: M365Error, applicationId?: string): M365Error => {
+  if (e._tag === "Forbidden") {
+    return new InsufficientPrivileges({
+      ...errorFields(e),
+      requiredPermission: SUPPORT_INTEGRATION_PERMISSION,
+      remedy: `Grant the signing-in application the (modeled) app role ${SUPPORT_INTEGRATION_PERMISSION} on https://admin.microsoft.com, or sign in as a Global, Helpdesk or Service Support Administrator.`,
+    })
+  }
+  if (e._tag === "BadRequest" && e.vendorCode === "ApplicationNotFound" && applicationId !== undefined) {
+    return new ApplicationNotFound({
+      ...errorFields(e),
+      application: applicationId,
+      remedy:
+        "The Application ID must be the client id of an application registered in this tenant (the Outbound app).",
+    })
+  }
+  return e
+}
+
+const toRepository = (wire: WireRepository): Repository => ({
+  repository: wire.repository,
+  endpoint: wire.endpoint,
+  authenticationType: wire.authenticationType,
+  clientId: wire.clientId,
+  clientSecretConfigured: wire.clientSecretConfigured,
+  refreshTokenExpiry: wire.refreshTokenExpiry,
+  restUsername: wire.restUsername,
+  restUserPasswordConfigured: wire.restUserPasswordConfigured,
+  createdDateTime: wire.createdDateTime,
+  lastModifiedDateTime: wire.lastModifiedDateTime,
+})
+
+const fieldsOf = (repo: Omit<RepositoryInput, "repository">) => ({
+  endpoint: repo.endpoint,
+  authenticationType: repo.authenticationType,
+  clientId: repo.clientId,
+  clientSecret: Redacted.value(repo.clientSecret),
+  refreshTokenExpiry: repo.refreshTokenExpiry ?? DEFAULT_REFRESH_TOKEN_EXPIRY,
+  restUsername: repo.restUsername,
+  restUserPassword: Redacted.value(repo.restUserPassword),
+})
+
+/**
+ * The support-integration port over the modeled admin-center API.
+ *
+ * @example
+ * ```ts
+ * const support = apiSupportIntegration({ credential, fetch: emulator.fetch })
+ * yield* support.setBasicInformation({ internalSupportTool: "ServiceNow", applicationId: app.appId })
+ * ```
+ */
+export const apiSupportIntegration = (options: ApiSupportIntegrationOptions): SupportIntegration => {
+  const api = createClient<paths>({
+    baseUrl: ADMIN_API_BASE_URL,
+    fetch: transportFetch(bufferBodies(options.fetch ?? defaultFetch)),
+  })
+  const send = <R extends ApiResult>(
+    run: (init: { headers: Record<string, string>; signal: AbortSignal }) => Promise<R>,
+    idempotent?: boolean,
+  ): Effect.Effect<CallResult<DataOf<R>>, M365Error> =>
+    Effect.flatMap(options.credential.getToken(ADMIN_DEFAULT_SCOPE), (token) =>
+      callWithResponse(
+        (signal) => run({ headers: { authorization: `Bearer ${Redacted.value(token)}` }, signal }),
+        {
+          remedy,
+          ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
+        },
+      ).pipe(withRetry({ idempotent })),
+    )
+
+  const getBasicInformation = () =>
+    send((init) => api.GET("/basicInformation", init)).pipe(
+      Effect.map(({ data }): BasicInformation | undefined =>
+        data?.internalSupportTool === "ServiceNow" && typeof data.applicationId === "string"
+          ? {
+              internalSupportTool: data.internalSupportTool,
+              applicationId: data.applicationId,
+              lastModifiedDateTime: data.lastModifiedDateTime ?? undefined,
+            }
+          : undefined,
+      ),
+      Effect.mapError((e) => specific(e)),
+    )
+
+  const setBasicInformation = (info: {
+    readonly internalSupportTool: "ServiceNow"
+    readonly applicationId: string
+  }) =>
+    send((init) => api.PUT("/basicInformation", { body: { ...info }, ...init }), true).pipe(
+      Effect.asVoid,
+      Effect.mapError((e) => specific(e, info.applicationId)),
+    )
+
+  const listRepositories = () =>
+    send((init) => api.GET("/repositories", init)).pipe(
+      Effect.map(({ data }) => (data?.value ?? []).map(toRepository)),
+      Effect.mapError((e) => specific(e)),
+    )
+
+  const createRepository = (repo: RepositoryInput) =>
+    send((init) =>
+      api.POST("/repositories", { body: { repository: repo.repository, ...fieldsOf(repo) }, ...init }),
+    ).pipe(
+      Effect.map(({ data }) => toRepository(data as WireRepository)),
+      Effect.mapError((e) => specific(e)),
+    )
+
+  const current = (repository: string) =>
+    send((init) =>
+      api.GET("/repositories/{repositoryId}", { params: { path: { repositoryId: repository } }, ...init }),
+    ).pipe(Effect.map(({ data }) => toRepository(data as WireRepository)))
+
+  const updateRepository = (repository: string, repo: Partial<Omit<RepositoryInput, "repository">>) =>
+    Effect.gen(function* () {
+      const { clientSecret, restUserPassword } = repo
+      if (clientSecret === undefined || restUserPassword === undefined) {
+        return yield* new RepositoryFieldsRequired({
+          repository,
+          missing: [
+            ...(clientSecret === undefined ? ["clientSecret"] : []),
+            ...(restUserPassword === undefined ? ["restUserPassword"] : []),
+          ],
+          remedy: "The form never returns secrets, so every save needs them again: pass both.",
+        })
+      }
+      const now = yield* current(repository)
+      const merged = { ...now, ...definedOnly(repo), clientSecret, restUserPassword }
+      const { data } = yield* send(
+        (init) =>
+          api.PUT("/repositories/{repositoryId}", {
+            params: { path: { repositoryId: repository } },
+            body: fieldsOf(merged),
+            ...init,
+          }),
+        true,
+      )
+      return toRepository(data as WireRepository)
+    }).pipe(Effect.mapError((e) => specific(e)))
+
+  const deleteRepository = (repository: string) =>
+    send(
+      (init) =>
+        api.DELETE("/repositories/{repositoryId}", {
+          params: { path: { repositoryId: repository } },
+          ...init,
+        }),
+      true,
+    ).pipe(
+      Effect.asVoid,
+      Effect.catchTag("NotFound", () => Effect.void),
+      Effect.mapError((e) => specific(e)),
+    )
+
+  const clearBasicInformation = () =>
+    Effect.fail(
+      new UnsupportedOperation({
+        operation: "clearBasicInformation",
+        remedy:
+          "The modeled admin-center API cannot empty Basic information (specs/m365/support-integration.yaml has no such operation); clear it in the admin center by hand, or leave it: it only names the Outbound app.",
+      }),
+    )
+
+  return {
+    getBasicInformation,
+    setBasicInformation,
+    clearBasicInformation,
+    listRepositories,
+    createRepository,
+    updateRepository,
+    deleteRepository,
+  }
+}
+
+const definedOnly = <T extends object>(value: T): Partial<T> =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
