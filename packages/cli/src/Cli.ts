@@ -150,7 +150,9 @@ const discoverCommand = Command.make("discover", operationFlags, (input) =>
   ),
 )
 
-const commands = () => Effect.promise(() => import("./Commands.ts"))
+const emulatorModule = () => Effect.promise(() => import("./EmulatorCommand.ts"))
+const demoModule = () => Effect.promise(() => import("./Demo.ts"))
+const initModule = () => Effect.promise(() => import("./Init.ts"))
 
 const emulatorCommand = Command.make(
   "emulator",
@@ -172,7 +174,7 @@ const emulatorCommand = Command.make(
       Flag.withDefault(0),
     ),
   },
-  (input) => Effect.flatMap(commands(), (m) => m.runEmulator(input)),
+  (input) => Effect.flatMap(emulatorModule(), (m) => m.runEmulator(input)),
 ).pipe(
   Command.withDescription(
     "Start the emulator of ServiceNow, Entra ID, Microsoft Graph and the (modeled) admin center, and print how to point sn365 at it. Runs until Ctrl-C.",
@@ -194,7 +196,7 @@ const demoCommand = Command.make(
     quiet,
     verbose,
   },
-  (input) => Effect.flatMap(commands(), (m) => m.runDemo(input)),
+  (input) => Effect.flatMap(demoModule(), (m) => m.runDemo(input)),
 ).pipe(
   Command.withDescription(
     "Run the whole setup against an in-process emulator: plan, apply, verify, and apply again to show it changes nothing.",
@@ -223,7 +225,7 @@ const initCommand = Command.make(
     adminEmail: settingFlags["admin-email"] as Flag.Flag<Option.Option<string>>,
     m365Mode: settingFlags["m365-mode"] as Flag.Flag<Option.Option<"api" | "manual">>,
   },
-  (input) => Effect.flatMap(commands(), (m) => m.runInit(input)),
+  (input) => Effect.flatMap(initModule(), (m) => m.runInit(input)),
 ).pipe(
   Command.withDescription(
     "Write a commented starter config (sn365.config.yaml). Refuses to overwrite without --force.",

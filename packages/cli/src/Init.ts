@@ -5,6 +5,12 @@
  *
  * @module
  */
+import { writeFile } from "node:fs/promises"
+import { resolve } from "node:path"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { ExitCode, Exit as ExitWith, UsageError } from "./Errors.ts"
+import { Io } from "./Io.ts"
 
 /** Values to put in the starter config instead of placeholders. */
 export interface StarterValues {
@@ -104,3 +110,53 @@ export const starterConfig = (values: StarterValues = {}): string => {
     "",
   ].join("\n")
 }
+
+/** `sn365 init`: writes the starter config; refuses to overwrite without `--force`. */
+export const runInit = (input: {
+  readonly output: string
+  readonly force: boolean
+  readonly instance: Option.Option<string>
+  readonly tenant: Option.Option<string>
+  readonly servicenowUser: Option.Option<string>
+  readonly entraClientId: Option.Option<string>
+  readonly entraAuth: Option.Option<NonNullable<StarterValues["entraAuth"]>>
+  readonly adminEmail: Option.Option<string>
+  readonly m365Mode: Option.Option<NonNullable<StarterValues["m365Mode"]>>
+}) =>
+  Effect.gen(function* () {
+    const io = yield* Io
+    const path = resolve(io.cwd, input.output)
+    const text = starterConfig({
+      instance: Option.getOrUndefined(input.instance),
+      tenant: Option.getOrUndefined(input.tenant),
+      servicenowUser: Option.getOrUndefined(input.servicenowUser),
+      entraClientId: Option.getOrUndefined(input.entraClientId),
+      entraAuth: Option.getOrUndefined(input.entraAuth),
+      adminEmail: Option.getOrUndefined(input.adminEmail),
+      m365Mode: Option.getOrUndefined(input.m365Mode),
+    })
+    yield* Effect.tryPromise({
+      try: () => writeFile(path, text, { flag: input.force ? "w" : "wx" }),
+      catch: (cause) =>
+        (cause as NodeJS.ErrnoException).code === "EEXIST"
+          ? new UsageError({
+              message: `${path} already exists; nothing was written.`,
+              remedy: "Use --force to overwrite it, or --output to write another file.",
+            })
+          : new UsageError({
+              message: `Cannot write ${path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`,
+            }),
+    }).pipe(
+      Effect.catchTag("UsageError", (error) =>
+        Effect.gen(function* () {
+          io.stderr(
+            `Error: ${error.message}\n${error.remedy === undefined ? "" : `Remedy: ${error.remedy}\n`}`,
+          )
+          return yield* new ExitWith({ code: ExitCode.Usage })
+        }),
+      ),
+    )
+    io.stdout(
+      `Wrote ${path}. Replace every <placeholder>, set the secrets in the environment (SN365_SERVICENOW_PASSWORD, SN365_ENTRA_CLIENT_SECRET…), then run: sn365 plan\n`,
+    )
+  })

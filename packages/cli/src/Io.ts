@@ -34,7 +34,7 @@ const processIo = (): Io => ({
   stdoutIsTTY: process.stdout.isTTY === true,
   stderrIsTTY: process.stderr.isTTY === true,
   stdinIsTTY: process.stdin.isTTY === true,
-  columns: () => process.stderr.columns ?? 80,
+  columns: () => process.stderr.columns || 80,
   env: process.env,
   cwd: process.cwd(),
   ask: async (question) => {

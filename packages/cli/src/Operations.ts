@@ -116,8 +116,11 @@ export const finishRun = (
 ): Effect.Effect<void, ExitWith> =>
   Effect.suspend(() => {
     run.view.close()
-    if (failure !== undefined)
-      run.io.stderr(formatFailure(failure.summary, run.output.verbose ? failure.stack : undefined))
+    if (failure !== undefined) {
+      const text = formatFailure(failure.summary, run.output.verbose ? failure.stack : undefined)
+      // A blank line sets the error apart from the progress above it.
+      run.io.stderr(run.view.shown() ? `\n${text}` : text)
+    }
     if (run.output.json) {
       const document: OutputDocument = {
         schemaVersion: OUTPUT_SCHEMA_VERSION,

@@ -124,6 +124,8 @@ export interface ProgressView {
   readonly suspend: <A>(f: () => Promise<A>) => Promise<A>
   /** Stops redrawing and leaves the final list on screen. */
   readonly close: () => void
+  /** Whether any progress has been shown. */
+  readonly shown: () => boolean
 }
 
 const withNewline = (text: string) => (text.endsWith("\n") ? text : `${text}\n`)
@@ -143,12 +145,16 @@ export interface ProgressViewOptions {
 export const makeProgressView = (io: Io, options: ProgressViewOptions): ProgressView => {
   const now = options.now ?? Date.now
   if (options.style !== "live") {
+    let shown = false
     return {
       onEvent: (event) => {
         if (options.style === "silent" && event._tag !== "Warning") return
         const line = formatPlainEvent(event, options.verbose)
-        if (line !== undefined) io.stderr(`${line}\n`)
+        if (line === undefined) return
+        shown = true
+        io.stderr(`${line}\n`)
       },
+      shown: () => shown,
       note: (text) => io.stderr(withNewline(text)),
       print: (text) => io.stdout(withNewline(text)),
       suspend: (f) => f(),
@@ -161,6 +167,7 @@ export const makeProgressView = (io: Io, options: ProgressViewOptions): Progress
   let frame = 0
   let timer: ReturnType<typeof setInterval> | undefined
   let suspended = false
+  let shown = false
 
   const erase = () => {
     if (drawn > 0) io.stderr(`\x1b[${drawn}F\x1b[0J`)
@@ -172,6 +179,7 @@ export const makeProgressView = (io: Io, options: ProgressViewOptions): Progress
     erase()
     io.stderr(`${lines.join("\n")}\n`)
     drawn = lines.length
+    shown = true
   }
   const running = () => steps.some((s) => s.status === "running" || s.status === "retrying")
   const tick = () => {
@@ -209,6 +217,7 @@ export const makeProgressView = (io: Io, options: ProgressViewOptions): Progress
           drawn = 0
           steps = []
           io.stderr(`${paint(options.color, "1", PHASE_TITLE[event.phase])}\n`)
+          shown = true
           return
         case "StepStarted":
           if (steps.some((s) => s.step === event.step))
@@ -268,5 +277,6 @@ export const makeProgressView = (io: Io, options: ProgressViewOptions): Progress
       stopTimer()
       drawn = 0
     },
+    shown: () => shown,
   }
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { randomBytes } from "node:crypto"
 import { chmod, mkdir, readFile, rename, stat, writeFile } from "node:fs/promises"
 import { dirname } from "node:path"
 import type { SecretName, SecretStore } from "@sn365/setup"
@@ -47,22 +48,33 @@ export const isShared = async (path: string): Promise<boolean> => {
  * const result = yield* apply(config, { secrets: fileSecretStore(".sn365-secrets.json") })
  * ```
  */
-export const fileSecretStore = (path: string): SecretStore => ({
-  get: (name) =>
-    Effect.promise(() => read(path)).pipe(
-      Effect.map((contents) => {
-        const value = contents[name]
-        return typeof value === "string" && value !== "" ? Redacted.make(value) : undefined
-      }),
-    ),
-  put: (name, value) =>
-    Effect.promise(async () => {
-      const contents = await read(path)
-      contents[name] = Redacted.value(value)
-      await mkdir(dirname(path), { recursive: true })
-      const temporary = `${path}.${process.pid}.tmp`
-      await writeFile(temporary, `${JSON.stringify(contents, null, 2)}\n`, { mode: 0o600 })
-      await chmod(temporary, 0o600)
-      await rename(temporary, path)
-    }),
-})
+export const fileSecretStore = (path: string): SecretStore => {
+  // Writes are serialised: concurrent steps each add their secret to the file, none is lost.
+  let queue: Promise<unknown> = Promise.resolve()
+  const serialised = <A>(f: () => Promise<A>): Promise<A> => {
+    const next = queue.then(f, f)
+    queue = next.catch(() => {})
+    return next
+  }
+  return {
+    get: (name) =>
+      Effect.promise(() => serialised(() => read(path))).pipe(
+        Effect.map((contents) => {
+          const value = contents[name]
+          return typeof value === "string" && value !== "" ? Redacted.make(value) : undefined
+        }),
+      ),
+    put: (name, value) =>
+      Effect.promise(() =>
+        serialised(async () => {
+          const contents = await read(path)
+          contents[name] = Redacted.value(value)
+          await mkdir(dirname(path), { recursive: true })
+          const temporary = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`
+          await writeFile(temporary, `${JSON.stringify(contents, null, 2)}\n`, { mode: 0o600 })
+          await chmod(temporary, 0o600)
+          await rename(temporary, path)
+        }),
+      ),
+  }
+}

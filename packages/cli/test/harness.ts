@@ -28,6 +28,8 @@ export interface CliOptions {
   /** Answers to questions, in order; `undefined` after the last (end of input). */
   readonly answers?: ReadonlyArray<string>
   readonly columns?: number
+  /** Called with everything written to stderr, as it is written. */
+  readonly onStderr?: (text: string) => void
 }
 
 /** Runs the CLI in-process and captures everything it writes. */
@@ -42,6 +44,7 @@ export const runCli = async (args: ReadonlyArray<string>, options: CliOptions = 
     },
     stderr: (text) => {
       stderr += text
+      options.onStderr?.(text)
     },
     stdoutIsTTY: options.tty?.stdout ?? false,
     stderrIsTTY: options.tty?.stderr ?? false,

@@ -1,18 +1,31 @@
 /**
- * The identities the emulator is seeded with, as `sn365 emulator` prints them and `sn365 demo`
- * signs in with. They are emulator test data, not credentials of any real system.
- *
- * The emulator publishes the Microsoft side as `emulator.microsoft.defaults`; the ServiceNow side
- * does not publish its seeded instance and administrator yet, so the documented defaults of its
- * seed (`admin`/`admin`) are used. This module is the one place to change when it does.
+ * How `sn365 emulator` and `sn365 demo` seed the emulator, and the identities they print and sign
+ * in with. All of it is emulator test data, not credentials of any real system.
  *
  * @module
  */
-import type { Emulator } from "@sn365/emulator"
+import type { Emulator, EmulatorOptions } from "@sn365/emulator"
+
+/** The ServiceNow instance the emulator creates at start (any other name is created on first use). */
+export const EMULATOR_INSTANCE = "dev365"
+
+/**
+ * The ServiceNow side's seed: the default administrator, holding `snc_basic_auth_api_access` so
+ * Basic authentication passes the instance's Basic-auth gate (as an administrator would arrange
+ * before running sn365; docs/servicenow-api.md §2.6).
+ */
+export const EMULATOR_SERVICENOW = {
+  instances: [EMULATOR_INSTANCE],
+  adminUserName: "admin",
+  adminPassword: "admin",
+  adminBasicAuthApiAccess: true,
+} as const satisfies EmulatorOptions["servicenow"]
+
+/** A non-admin user the emulator seeds on every instance (emulator `servicenow/seed.ts`, ITIL_USER). */
+const ITIL_USER_NAME = "itil"
 
 /** What a configuration needs to run against the emulator. */
 export interface EmulatorIdentities {
-  /** A ServiceNow instance name the emulator serves. */
   readonly instance: string
   readonly servicenowUser: string
   readonly servicenowPassword: string
@@ -30,53 +43,20 @@ export interface EmulatorIdentities {
   readonly insightsUser: string
 }
 
-interface MicrosoftDefaults {
-  readonly tenantId: string
-  readonly tenantDomain: string
-  readonly adminApp: { readonly appId: string; readonly secret: string }
-  readonly publicClient: { readonly appId: string }
-  readonly adminUser: string
-}
-
-interface ServiceNowDefaults {
-  readonly instance?: string
-  readonly adminUserName?: string
-  readonly adminPassword?: string
-}
-
-// Fallbacks: the emulator's documented default seed (packages/emulator/src/*/seed.ts).
-const FALLBACK = {
-  instance: "dev365",
-  servicenowUser: "admin",
-  servicenowPassword: "admin",
-  insightsUser: "itil",
-  tenantId: "9c7a4e2b-3650-4d1f-8a65-5e0c1f365365",
-  tenantDomain: "contoso.onmicrosoft.com",
-  adminApp: {
-    appId: "5e7f1a2c-0365-4b6d-9e11-5a5e1d365001",
-    secret: "sn365~emulator.admin-secret.0000000000001",
-  },
-  publicClient: { appId: "5e7f1a2c-0365-4b6d-9e11-5a5e1d365003" },
-  adminUser: "admin@contoso.onmicrosoft.com",
-} as const
-
-/** The seeded identities of a running emulator. */
+/** The seeded identities of an emulator started with {@link EMULATOR_SERVICENOW}. */
 export const emulatorIdentities = (emulator: Emulator): EmulatorIdentities => {
-  const microsoft: MicrosoftDefaults =
-    (emulator.microsoft as unknown as { readonly defaults?: MicrosoftDefaults }).defaults ?? FALLBACK
-  const servicenow: ServiceNowDefaults =
-    (emulator.servicenow as unknown as { readonly defaults?: ServiceNowDefaults }).defaults ?? {}
+  const microsoft = emulator.microsoft.defaults
   return {
-    instance: servicenow.instance ?? FALLBACK.instance,
-    servicenowUser: servicenow.adminUserName ?? FALLBACK.servicenowUser,
-    servicenowPassword: servicenow.adminPassword ?? FALLBACK.servicenowPassword,
+    instance: EMULATOR_INSTANCE,
+    servicenowUser: EMULATOR_SERVICENOW.adminUserName,
+    servicenowPassword: EMULATOR_SERVICENOW.adminPassword,
     tenant: microsoft.tenantDomain,
     tenantId: microsoft.tenantId,
     entraClientId: microsoft.adminApp.appId,
     entraClientSecret: microsoft.adminApp.secret,
     publicClientId: microsoft.publicClient.appId,
     adminEmail: microsoft.adminUser,
-    insightsUser: FALLBACK.insightsUser,
+    insightsUser: ITIL_USER_NAME,
   }
 }
 

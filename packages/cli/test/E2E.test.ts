@@ -1,0 +1,157 @@
+/**
+ * End to end: the real `@sn365/setup` against the emulator, through the CLI.
+ *
+ * WAITING FOR @sn365/setup: until the setup's operations are implemented they die with
+ * "not implemented yet", and this whole block is skipped — visibly, with that reason in its name.
+ * It runs (and must pass) as soon as `plan` stops dying with that message. Any other failure of
+ * the probe does not skip: the tests run and report it.
+ */
+import { readFile, stat, writeFile } from "node:fs/promises"
+import { join } from "node:path"
+import { type Emulator, startEmulator } from "@sn365/emulator"
+import * as Setup from "@sn365/setup"
+import { Cause, Effect, Exit } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { stringify } from "yaml"
+import { EMULATOR_SERVICENOW, emulatorConfigInput, emulatorIdentities } from "../src/internal/emulatorSeed.ts"
+import { runCli, schemaErrors, tempDir } from "./harness.ts"
+
+const PENDING = "not implemented yet"
+
+/** Why the end-to-end tests cannot run yet, or `undefined` when they can. */
+const waitingFor = async (): Promise<string | undefined> => {
+  const emulator = await startEmulator({ servicenow: EMULATOR_SERVICENOW })
+  try {
+    const config = await Effect.runPromise(
+      Setup.decodeConfig(emulatorConfigInput(emulatorIdentities(emulator))),
+    )
+    const exit = await Effect.runPromiseExit(Setup.plan(config, { fetch: emulator.fetch }))
+    if (Exit.isSuccess(exit)) return undefined
+    const text = Cause.pretty(exit.cause)
+    return text.includes(PENDING) ? `@sn365/setup: ${PENDING}` : undefined
+  } finally {
+    await emulator.close()
+  }
+}
+
+const waiting = await waitingFor()
+
+describe.skipIf(waiting !== undefined)(
+  `end to end against the emulator${waiting === undefined ? "" : ` (WAITING FOR ${waiting})`}`,
+  { timeout: 60_000 },
+  () => {
+    let emulator: Emulator
+    let cwd: string
+    let env: Record<string, string>
+    let secretValues: Array<string>
+
+    beforeAll(async () => {
+      emulator = await startEmulator({
+        servicenow: EMULATOR_SERVICENOW,
+        microsoft: { deviceCodeIntervalSeconds: 0 },
+      })
+      const identities = emulatorIdentities(emulator)
+      const input = emulatorConfigInput(identities)
+      // The file holds no secret; they come from the environment, as the CLI asks.
+      const { password: _password, ...servicenowAuth } = input.servicenow.auth
+      const { clientSecret: _clientSecret, ...entraAuth } = input.entra.auth
+      cwd = await tempDir()
+      await writeFile(
+        join(cwd, "sn365.config.yaml"),
+        stringify({
+          ...input,
+          servicenow: { ...input.servicenow, auth: servicenowAuth },
+          entra: { ...input.entra, auth: entraAuth },
+        }),
+      )
+      env = {
+        SN365_EMULATOR_URL: emulator.url,
+        SN365_SERVICENOW_PASSWORD: identities.servicenowPassword,
+        SN365_ENTRA_CLIENT_SECRET: identities.entraClientSecret,
+      }
+      secretValues = [identities.entraClientSecret]
+    })
+    afterAll(async () => {
+      await emulator?.close()
+    })
+
+    const sn365 = (args: ReadonlyArray<string>, options: Parameters<typeof runCli>[1] = {}) =>
+      runCli(args, { cwd, ...options, env: { ...env, ...options.env } })
+
+    const noSecrets = (output: string) => {
+      for (const secret of secretValues) expect(output).not.toContain(secret)
+    }
+
+    it("plan shows what apply would create (golden) and a valid --json document", async () => {
+      const text = await sn365(["plan"])
+      expect(text.code, text.stderr).toBe(0)
+      expect(text.stdout).toContain("Plan for basic setup of https://dev365.service-now.com")
+      await expect(text.stdout).toMatchFileSnapshot("golden/plan-emulator.txt")
+      const json = await sn365(["plan", "--json"])
+      const document = JSON.parse(json.stdout)
+      expect(await schemaErrors(document)).toBeUndefined()
+      expect(document.plan.changes.some((c: { action: string }) => c.action === "create")).toBe(true)
+      noSecrets(text.stdout + text.stderr + json.stdout + json.stderr)
+    })
+
+    it("apply, verify with the secrets file, apply again (no changes), teardown", async () => {
+      const secretsFile = join(cwd, "secrets.json")
+      const applied = await sn365(["apply", "--yes", "--json", "--secrets-file", secretsFile])
+      expect(applied.code, applied.stderr).toBe(0)
+      const document = JSON.parse(applied.stdout)
+      expect(await schemaErrors(document)).toBeUndefined()
+      expect(document.apply.secrets.storedIn).toBe(secretsFile)
+      expect((await stat(secretsFile)).mode & 0o777).toBe(0o600)
+      const stored = JSON.parse(await readFile(secretsFile, "utf8")) as Record<string, string>
+      secretValues.push(...Object.values(stored))
+      noSecrets(applied.stdout + applied.stderr)
+
+      const verified = await sn365(["verify", "--secrets-file", secretsFile])
+      expect(verified.code, verified.stdout + verified.stderr).toBe(0)
+      expect(verified.stdout).toContain("Verification passed")
+
+      const again = await sn365(["apply", "--yes", "--json", "--secrets-file", secretsFile])
+      expect(again.code, again.stderr).toBe(0)
+      const second = JSON.parse(again.stdout)
+      const changed = second.apply.steps.filter(
+        (s: { status: string; outcome?: string }) =>
+          s.status !== "skipped" && s.outcome !== "kept" && s.outcome !== "checked",
+      )
+      expect(changed).toEqual([])
+      noSecrets(again.stdout + again.stderr)
+
+      const torn = await sn365(["teardown", "--yes", "--secrets-file", secretsFile])
+      expect(torn.code, torn.stderr).toBe(0)
+      expect(torn.stdout).toContain("Teardown complete")
+      noSecrets(verified.stdout + verified.stderr + torn.stdout + torn.stderr)
+    })
+
+    it("signs in to Entra with a device code shown on stderr", async () => {
+      const identities = emulatorIdentities(emulator)
+      const result = await sn365(
+        ["plan", "--entra-auth", "deviceCode", "--entra-client-id", identities.publicClientId],
+        {
+          onStderr: (text) => {
+            const code = /enter the code ([A-Z0-9-]+)/i.exec(text)?.[1]
+            if (code !== undefined) emulator.microsoft.approveDeviceCode(code, identities.adminEmail)
+          },
+        },
+      )
+      expect(result.code, result.stderr).toBe(0)
+      expect(result.stderr).toContain("Sign in to Entra ID as an administrator")
+    })
+
+    it("sn365 demo runs the whole setup twice and verifies it (exit 0, valid JSON)", async () => {
+      const demo = await runCli(["demo", "--json"], { cwd: await tempDir() })
+      expect(demo.code, demo.stderr).toBe(0)
+      const document = JSON.parse(demo.stdout)
+      expect(await schemaErrors(document)).toBeUndefined()
+      expect(document.verify.ok).toBe(true)
+      expect(document.reapply.secrets.generated).toEqual([])
+      const text = await runCli(["demo"], { cwd: await tempDir() })
+      expect(text.code, text.stderr).toBe(0)
+      expect(text.stdout).toContain("(idempotent)")
+      noSecrets(demo.stdout + demo.stderr + text.stdout + text.stderr)
+    })
+  },
+)
