@@ -122,6 +122,13 @@ export class ApplyFailed extends Schema.TaggedError<ApplyFailed>()("ApplyFailed"
   }
 }
 
+/** The plan was shown and not confirmed; nothing was changed. */
+export class ApplyCancelled extends Schema.TaggedError<ApplyCancelled>()("ApplyCancelled", {}) {
+  override get message() {
+    return "Apply cancelled: the plan was not confirmed, so nothing was changed."
+  }
+}
+
 /** One or more verification checks failed. */
 export class VerificationFailed extends Schema.TaggedError<VerificationFailed>()("VerificationFailed", {
   failed: Schema.Array(Schema.Struct({ check: Schema.String, message: Schema.String })),

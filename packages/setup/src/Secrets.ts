@@ -7,7 +7,7 @@
  * @module
  */
 import { randomBytes, randomInt } from "node:crypto"
-import { Context, Effect, Redacted } from "effect"
+import { Effect, Redacted } from "effect"
 
 /** The secrets a Basic setup handles. */
 export type SecretName = "entraClientSecret" | "inboundClientSecret" | "integrationUserPassword"
@@ -31,12 +31,10 @@ export const memorySecretStore = (): SecretStore => {
 }
 
 /**
- * The secret store a run uses. The default keeps secrets in memory for the life of the process;
- * the CLI can provide a file-backed one.
+ * The store runs use when none is given: in memory, shared by every run of this process, so a
+ * `verify` after an `apply` in the same process can use the secrets apply generated.
  */
-export const Secrets = Context.Reference<SecretStore>("@sn365/setup/Secrets", {
-  defaultValue: memorySecretStore,
-})
+export const processSecretStore: SecretStore = memorySecretStore()
 
 const LOWER = "abcdefghijkmnopqrstuvwxyz"
 const UPPER = "ABCDEFGHJKLMNPQRSTUVWXYZ"

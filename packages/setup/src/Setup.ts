@@ -1,27 +1,43 @@
 /**
- * The four operations of sn365 as Effects — plan, apply, verify, teardown — plus discover.
- * UNDER CONSTRUCTION: signatures are final; bodies land with the ServiceNow and Microsoft clients.
+ * The operations of sn365 as Effects: plan, apply, verify, teardown and discover.
+ *
+ * Data flow: config → preflight and observation (concurrently; reads only) → plan (pure) → apply
+ * along the dependency graph → result. Every step is idempotent, so a run that stops anywhere —
+ * a failure, a crash, an interrupt — is resumed by running apply again.
  *
  * @module
  */
-import { Effect } from "effect"
+import { RetryObserver } from "@sn365/core"
+import { Cause, Effect, Exit } from "effect"
+import { type Observed, observe } from "./basic/observe.ts"
+import { discoverApp, preflight } from "./basic/preflight.ts"
+import { type BasicStep, type BasicStepId, basicSteps, teardownOrder } from "./basic/steps.ts"
+import { runChecks } from "./basic/verify.ts"
 import type { SetupConfig } from "./Config.ts"
-import type {
+import {
+  ApplyCancelled,
   ApplyFailed,
-  CrossScopeAccessDenied,
-  InvalidConfig,
-  ManualStepNotConfirmed,
+  type CrossScopeAccessDenied,
+  type InvalidConfig,
+  type ManualStepNotConfirmed,
   PreflightFailed,
-  UnmanagedResourceConflict,
-  VerificationFailed,
+  summarize,
+  type UnmanagedResourceConflict,
+  type VerificationFailed,
 } from "./Errors.ts"
+import type { Phase } from "./Events.ts"
+import { type Env, makeEnv } from "./internal/env.ts"
+import { runGraph } from "./internal/graph.ts"
+import type { Outputs, StepPlan, StepResult } from "./internal/step.ts"
+import { DnsResolver, networkPreflight } from "./Network.ts"
 import type { SetupOptions } from "./Options.ts"
 import type { Plan } from "./Plan.ts"
-import type { ApplyResult, DiscoveryReport, TeardownReport, VerifyReport } from "./Results.ts"
+import type { ApplyResult, DiscoveryReport, StepReport, TeardownReport, VerifyReport } from "./Results.ts"
 
 /** Every error a setup operation can fail with. */
 export type SetupError =
   | InvalidConfig
+  | ApplyCancelled
   | PreflightFailed
   | CrossScopeAccessDenied
   | UnmanagedResourceConflict
@@ -29,35 +45,371 @@ export type SetupError =
   | VerificationFailed
   | ManualStepNotConfirmed
 
-const pending = Effect.die(new Error("@sn365/setup: not implemented yet"))
+/** Options of {@link apply}: the common options plus a confirmation hook. */
+export interface ApplyOptions extends SetupOptions {
+  /** Asked with the plan before any write; return `false` to stop without changing anything. */
+  readonly confirm?: (plan: Plan) => Promise<boolean>
+}
+
+/** Longest a single step may run, including its retries and replication waits. */
+const STEP_TIMEOUT = "10 minutes"
+
+const phase = (env: Env, name: Phase) => Effect.sync(() => env.emit({ _tag: "PhaseStarted", phase: name }))
+
+/** Preflight and observation run together (both only read); preflight's problems win. */
+const readState = (env: Env) =>
+  Effect.gen(function* () {
+    yield* phase(env, "preflight")
+    const [checked, observed] = yield* Effect.all([preflight(env), Effect.exit(observe(env))], {
+      concurrency: "unbounded",
+    })
+    if (checked.problems.length > 0) return yield* new PreflightFailed({ problems: checked.problems })
+    if (Exit.isFailure(observed)) {
+      const error = summarize(Cause.squash(observed.cause))
+      return yield* new PreflightFailed({
+        problems: [
+          {
+            check: "read current state",
+            message: error.message,
+            remedy: error.remedy ?? "Retry; if it persists, run with --verbose.",
+          },
+        ],
+      })
+    }
+    return { observed: observed.value, app: checked.app }
+  }).pipe(Effect.provideService(RetryObserver, () => Effect.void))
+
+const planSteps = (env: Env, observed: Observed) =>
+  new Map<BasicStepId, StepPlan>(basicSteps.map((step) => [step.id, step.plan(observed, env)]))
+
+const toPlan = (
+  env: Env,
+  observed: Observed,
+  plans: ReadonlyMap<BasicStepId, StepPlan>,
+  warnings: ReadonlyArray<string>,
+): Plan => ({
+  variant: env.config.variant,
+  instance: env.names.instanceOrigin,
+  tenant: env.names.tenant,
+  changes: basicSteps.map((step) => {
+    const plan = plans.get(step.id) as StepPlan
+    return {
+      step: step.id,
+      title: step.title,
+      owner: step.owner,
+      key: step.key(env, observed),
+      action: plan.action,
+      changes: plan.changes,
+      ...(plan.reason === undefined ? {} : { reason: plan.reason }),
+    }
+  }),
+  warnings,
+})
+
+const warningsFor = (env: Env, app: { version: string; generation: string } | undefined) => {
+  const warnings: Array<string> = []
+  if (app !== undefined && app.generation === "C")
+    warnings.push(
+      `The app is version ${app.version} (generation C, 2.0.0+), whose wizard has no Basic-auth inbound settings; sn365 writes the Basic variant's values as modeled.`,
+    )
+  if (env.config.integration.refreshTokenExpiry !== env.config.integration.inboundRefreshTokenLifespan)
+    warnings.push(
+      `The admin-center refresh token expiry (${env.config.integration.refreshTokenExpiry} s) differs from the inbound endpoint's refresh token lifespan (${env.config.integration.inboundRefreshTokenLifespan} s), as documented (procedure §11 D2).`,
+    )
+  return warnings
+}
+
+const provideCommon =
+  (options: SetupOptions) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    options.resolver === undefined
+      ? effect
+      : effect.pipe(Effect.provideService(DnsResolver, options.resolver))
 
 /** Observes both sides and computes what apply would do. Makes no change. */
-export const plan = (_config: SetupConfig, _options: SetupOptions = {}): Effect.Effect<Plan, SetupError> =>
-  pending
+export const plan = (config: SetupConfig, options: SetupOptions = {}): Effect.Effect<Plan, SetupError> =>
+  Effect.gen(function* () {
+    const env = makeEnv(config, options)
+    const { observed, app } = yield* readState(env)
+    return toPlan(env, observed, planSteps(env, observed), warningsFor(env, app))
+  }).pipe(provideCommon(options))
+
+/** Runs one step with progress events, retry events and a time budget. */
+const runStep = (
+  env: Env,
+  step: BasicStep,
+  observed: Observed,
+  stepPlan: StepPlan,
+  outputs: Outputs,
+  reports: Map<string, StepReport>,
+) =>
+  Effect.gen(function* () {
+    const started = Date.now()
+    const base = { step: step.id, title: step.title, owner: step.owner }
+    env.emit({ _tag: "StepStarted", ...base })
+    const exit = yield* step.apply(observed, stepPlan, env, outputs).pipe(
+      Effect.timeoutOrElse({
+        duration: STEP_TIMEOUT,
+        orElse: () => Effect.fail(new Error(`timed out after ${STEP_TIMEOUT}`)),
+      }),
+      Effect.provideService(RetryObserver, (event) =>
+        Effect.sync(() =>
+          env.emit({
+            _tag: "StepRetrying",
+            step: step.id,
+            title: step.title,
+            attempt: event.attempt,
+            delayMs: event.delayMs,
+            reason:
+              event.reason.status === undefined
+                ? event.reason.tag
+                : `${event.reason.tag} (${event.reason.status})`,
+          }),
+        ),
+      ),
+      Effect.exit,
+    )
+    const durationMs = Date.now() - started
+    if (Exit.isSuccess(exit)) {
+      const result: StepResult = exit.value
+      reports.set(step.id, {
+        ...base,
+        status: "succeeded",
+        outcome: result.outcome,
+        ...(result.detail === undefined ? {} : { detail: result.detail }),
+        durationMs,
+      })
+      env.emit({
+        _tag: "StepSucceeded",
+        ...base,
+        outcome: result.outcome,
+        ...(result.detail === undefined ? {} : { detail: result.detail }),
+        durationMs,
+      })
+      return
+    }
+    const error = summarize(Cause.squash(exit.cause))
+    reports.set(step.id, { ...base, status: "failed", error, durationMs })
+    env.emit({ _tag: "StepFailed", ...base, error, durationMs })
+    return yield* Effect.failCause(exit.cause)
+  })
+
+/** The first blocker of a plan, if any: apply refuses to start while one exists. */
+const firstBlocker = (plans: ReadonlyMap<BasicStepId, StepPlan>) =>
+  [...plans.values()].find((p) => p.action === "blocked")?.blocker
+
+const outputsOf = (outputs: Outputs, observed: Observed, env: Env): ApplyResult["outputs"] => {
+  const defined = <T extends Record<string, unknown>>(record: T) =>
+    Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as {
+      [K in keyof T]: Exclude<T[K], undefined>
+    }
+  return defined({
+    entraAppId: outputs.app?.appId,
+    entraAppObjectId: outputs.app?.id,
+    servicePrincipalId: outputs.servicePrincipalId,
+    entraSecretKeyId: outputs.secret?.keyId,
+    outboundProviderSysId: outputs.outboundProviderSysId,
+    outboundProfileSysId: outputs.outboundProfileSysId,
+    inboundClientSysId: outputs.inboundClient?.sysId,
+    inboundClientId: outputs.inboundClient?.clientId,
+    integrationUserSysId: outputs.user?.sysId,
+    integrationUserName: outputs.user?.userName,
+    repositoryId: env.names.repositoryId,
+    endpoint: observed.wizard.endpoint?.value,
+  })
+}
 
 /**
  * Brings both sides to the desired state: preflight, observe, plan, then apply the plan along its
- * dependency graph. `confirm` is asked with the plan before any write (return `false` to stop).
+ * dependency graph. Nothing is written when preflight fails, when the plan has a blocked resource
+ * or when `confirm` declines.
  */
 export const apply = (
-  _config: SetupConfig,
-  _options: SetupOptions & { readonly confirm?: (plan: Plan) => Promise<boolean> } = {},
-): Effect.Effect<ApplyResult, SetupError> => pending
+  config: SetupConfig,
+  options: ApplyOptions = {},
+): Effect.Effect<ApplyResult, SetupError> =>
+  Effect.gen(function* () {
+    const started = Date.now()
+    const env = makeEnv(config, options)
+    const { observed, app } = yield* readState(env)
+    const plans = planSteps(env, observed)
+    const thePlan = toPlan(env, observed, plans, warningsFor(env, app))
+    const blocker = firstBlocker(plans)
+    if (blocker !== undefined) return yield* Effect.fail(blocker as SetupError)
+    if (
+      options.confirm !== undefined &&
+      !(yield* Effect.promise(() => (options.confirm as (p: Plan) => Promise<boolean>)(thePlan)))
+    )
+      return yield* new ApplyCancelled({})
 
-/** Runs the checks of "Testing the configuration" by machine. Fails with VerificationFailed when a check fails. */
+    yield* phase(env, "apply")
+    const outputs: Outputs = {}
+    const reports = new Map<string, StepReport>()
+    const outcomes = yield* runGraph(basicSteps, (step) =>
+      runStep(env, step, observed, plans.get(step.id) as StepPlan, outputs, reports),
+    )
+    for (const step of basicSteps) {
+      const outcome = outcomes.get(step.id)
+      if (outcome?.status === "skipped") {
+        reports.set(step.id, {
+          step: step.id,
+          title: step.title,
+          owner: step.owner,
+          status: "skipped",
+          reason: outcome.reason,
+          durationMs: 0,
+        })
+        env.emit({ _tag: "StepSkipped", step: step.id, title: step.title, reason: outcome.reason })
+      }
+    }
+    const failed = basicSteps.find((step) => outcomes.get(step.id)?.status === "failed")
+    if (failed !== undefined) {
+      const report = reports.get(failed.id)
+      return yield* new ApplyFailed({
+        step: failed.id,
+        title: failed.title,
+        error: report?.error ?? { tag: "Error", message: "failed" },
+        completed: basicSteps.filter((s) => outcomes.get(s.id)?.status === "succeeded").map((s) => s.id),
+        notStarted: basicSteps.filter((s) => outcomes.get(s.id)?.status === "skipped").map((s) => s.id),
+      })
+    }
+    const secrets: ApplyResult["secrets"] = {}
+    if (outputs.secret?.secretText !== undefined) secrets.entraClientSecret = outputs.secret.secretText
+    if (outputs.inboundClient?.secret !== undefined)
+      secrets.inboundClientSecret = outputs.inboundClient.secret
+    if (outputs.user?.password !== undefined) secrets.integrationUserPassword = outputs.user.password
+    return {
+      plan: thePlan,
+      steps: basicSteps.map((step) => reports.get(step.id) as StepReport),
+      outputs: outputsOf(outputs, observed, env),
+      secrets,
+      network: yield* networkPreflight,
+      durationMs: Date.now() - started,
+    }
+  }).pipe(provideCommon(options))
+
+/**
+ * Runs the checks of "Testing the configuration" by machine. Returns a report whose `ok` is false
+ * when a check failed; fails only when the state cannot be read at all.
+ */
 export const verify = (
-  _config: SetupConfig,
-  _options: SetupOptions = {},
-): Effect.Effect<VerifyReport, SetupError> => pending
+  config: SetupConfig,
+  options: SetupOptions = {},
+): Effect.Effect<VerifyReport, SetupError> =>
+  Effect.gen(function* () {
+    const env = makeEnv(config, options)
+    const { observed } = yield* readState(env)
+    yield* phase(env, "verify")
+    const checks = yield* runChecks(env, observed)
+    return { ok: checks.every((check) => check.status !== "fail"), checks }
+  }).pipe(provideCommon(options))
 
-/** Removes exactly what sn365 manages, secrets included, in reverse dependency order. */
+/**
+ * Removes exactly what sn365 manages — the app (with its secrets) and service principal, the OAuth
+ * records, the integration user and its role, the configured role grants, the wizard values and
+ * the admin-center repository — in reverse dependency order, and reports what it removed.
+ * Application Access changes made with `fixCrossScopeAccess` are left in place.
+ */
 export const teardown = (
-  _config: SetupConfig,
-  _options: SetupOptions = {},
-): Effect.Effect<TeardownReport, SetupError> => pending
+  config: SetupConfig,
+  options: SetupOptions = {},
+): Effect.Effect<TeardownReport, SetupError> =>
+  Effect.gen(function* () {
+    const env = makeEnv(config, options)
+    yield* phase(env, "observe")
+    const observed = yield* observe(env).pipe(
+      Effect.mapError((error) => {
+        const summary = summarize(error)
+        return new PreflightFailed({
+          problems: [
+            {
+              check: "read current state",
+              message: summary.message,
+              remedy: summary.remedy ?? "Check the credentials.",
+            },
+          ],
+        })
+      }),
+    )
+    yield* phase(env, "teardown")
+    const steps: Array<StepReport> = []
+    const removed: Array<{ title: string; key: string }> = []
+    const absent: Array<{ title: string; key: string }> = []
+    for (const id of teardownOrder) {
+      const step = basicSteps.find((s) => s.id === id) as BasicStep
+      if (step.destroy === undefined) continue
+      const started = Date.now()
+      const base = { step: step.id, title: step.title, owner: step.owner }
+      env.emit({ _tag: "StepStarted", ...base })
+      const exit = yield* Effect.exit(step.destroy(observed, env))
+      const durationMs = Date.now() - started
+      const key = step.key(env, observed)
+      if (Exit.isFailure(exit)) {
+        const error = summarize(Cause.squash(exit.cause))
+        env.emit({ _tag: "StepFailed", ...base, error, durationMs })
+        steps.push({ ...base, status: "failed", error, durationMs })
+        return yield* new ApplyFailed({
+          step: step.id,
+          title: `Remove ${step.title}`,
+          error,
+          completed: steps.filter((s) => s.status === "succeeded").map((s) => s.step),
+          notStarted: teardownOrder.slice(teardownOrder.indexOf(id) + 1),
+        })
+      }
+      const result = exit.value
+      env.emit({
+        _tag: "StepSucceeded",
+        ...base,
+        outcome: result.outcome,
+        ...(result.detail === undefined ? {} : { detail: result.detail }),
+        durationMs,
+      })
+      steps.push({
+        ...base,
+        status: "succeeded",
+        outcome: result.outcome,
+        ...(result.detail === undefined ? {} : { detail: result.detail }),
+        durationMs,
+      })
+      ;(result.outcome === "deleted" ? removed : absent).push({ title: step.title, key })
+    }
+    return { steps, removed, absent }
+  }).pipe(provideCommon(options))
 
-/** Lists the app's tables and `x_mioms_m365_assis.*` properties on the instance. */
+const SECRET_PROPERTY_TYPES = new Set(["password", "password2"])
+
+/** Lists the app, its tables and its `x_mioms_m365_assis.*` properties (values of password properties withheld). */
 export const discover = (
-  _config: SetupConfig,
-  _options: SetupOptions = {},
-): Effect.Effect<DiscoveryReport, SetupError> => pending
+  config: SetupConfig,
+  options: SetupOptions = {},
+): Effect.Effect<DiscoveryReport, SetupError> =>
+  Effect.gen(function* () {
+    const env = makeEnv(config, options)
+    const checked = yield* preflight(env)
+    const found = yield* discoverApp(env).pipe(
+      Effect.mapError((error) => {
+        const summary = summarize(error)
+        return new PreflightFailed({
+          problems: [
+            {
+              check: "discover",
+              message: summary.message,
+              remedy: summary.remedy ?? "Check the credentials.",
+            },
+          ],
+        })
+      }),
+    )
+    return {
+      ...(checked.app === undefined ? {} : { app: { scope: "x_mioms_m365_assis", ...checked.app } }),
+      tables: found.tables.map((row) => ({
+        name: String(row.name),
+        ...(row.label ? { label: String(row.label) } : {}),
+      })),
+      properties: found.properties.map((row) => ({
+        name: String(row.name),
+        ...(row.type ? { type: String(row.type) } : {}),
+        ...(SECRET_PROPERTY_TYPES.has(String(row.type)) ? {} : { value: String(row.value ?? "") }),
+      })),
+    }
+  }).pipe(provideCommon(options))

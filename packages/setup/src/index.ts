@@ -4,6 +4,15 @@
  *
  * @packageDocumentation
  */
+
+export {
+  type AppStorage,
+  appPropertyNames,
+  DEFAULT_APP_PROPERTIES,
+  propertyAppStorage,
+  type WizardKey,
+  type WizardSnapshot,
+} from "./AppStorage.ts"
 export {
   BasicConfig,
   decodeConfig,
@@ -18,6 +27,7 @@ export {
   Tenant,
 } from "./Config.ts"
 export {
+  ApplyCancelled,
   ApplyFailed,
   ConfigProblem,
   CrossScopeAccessDenied,
@@ -38,6 +48,7 @@ export {
   type StepOutcome,
   type StepOwner,
 } from "./Events.ts"
+export { type Names, namesOf } from "./Names.ts"
 export { DnsResolver, type NetworkReport, networkPreflight, type Resolver } from "./Network.ts"
 export type {
   DeviceCodePrompt,
@@ -56,6 +67,13 @@ export {
   renderPlan,
   summarizePlan,
 } from "./Plan.ts"
+export {
+  discoverIntegration,
+  planIntegration,
+  setupIntegration,
+  teardownIntegration,
+  verifyIntegration,
+} from "./Promise.ts"
 export type {
   ApplyResult,
   DiscoveryReport,
@@ -69,9 +87,9 @@ export {
   generateClientSecret,
   generatePassword,
   memorySecretStore,
+  processSecretStore,
   type SecretName,
   type SecretStore,
-  Secrets,
 } from "./Secrets.ts"
-export { apply, discover, plan, type SetupError, teardown, verify } from "./Setup.ts"
+export { type ApplyOptions, apply, discover, plan, type SetupError, teardown, verify } from "./Setup.ts"
 export * as vendor from "./vendor.ts"

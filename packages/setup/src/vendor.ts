@@ -50,7 +50,7 @@ export const INBOUND_REFRESH_TOKEN_LIFESPAN = 8640000
 export const INTERNAL_SUPPORT_TOOL = "ServiceNow"
 
 /** Authentication type of the Basic variant's repository. Source: §6.2. */
-export const AUTH_TYPE_BASIC = "Basic Auth"
+export const AUTH_TYPE_BASIC = "Basic Auth" as const
 
 /** Tables the app reads across scopes. Source: §7.3, §10.1 (the profile table is derived). */
 export const CROSS_SCOPE_TABLES = ["oauth_entity", "oauth_entity_profile"] as const

@@ -1,0 +1,79 @@
+/**
+ * The natural keys and desired values derived from a configuration. sn365 finds every object it
+ * manages by these keys — never by a remembered id alone — so losing local state cannot create
+ * duplicates, and it marks each object so it never touches one it did not create.
+ *
+ * @module
+ */
+import { instanceName, instanceOrigin, type SetupConfig } from "./Config.ts"
+import { entraV1TokenUrl, OAUTH_REDIRECT_PATH } from "./vendor.ts"
+
+/** Everything a Basic setup names or points at. */
+export interface Names {
+  readonly prefix: string
+  readonly instance: string
+  readonly instanceOrigin: string
+  readonly tenant: string
+  /** `https://{inst}.service-now.com/oauth_redirect.do` (procedure §11 D1). */
+  readonly redirectUrl: string
+  /** `https://login.microsoftonline.com/{tenant}/oauth2/token` (P5). */
+  readonly tokenUrl: string
+  /** Graph `uniqueName` of the outbound app: the key sn365 upserts it by. */
+  readonly appUniqueName: string
+  readonly appDisplayName: string
+  /** Tags on the app; the first marks it as managed by sn365. */
+  readonly appTags: ReadonlyArray<string>
+  /** `displayName` of the client secrets sn365 adds; how it recognises its own secrets. */
+  readonly secretDisplayName: string
+  /** `oauth_entity.name` of the third-party provider (P5). */
+  readonly outboundProviderName: string
+  /** `oauth_entity_profile.name` of its default profile. */
+  readonly outboundProfileName: string
+  /** `oauth_entity.name` of the inbound OAuth API endpoint (P6). */
+  readonly inboundClientName: string
+  /** `sys_user.user_name` of the integration user (P7). */
+  readonly integrationUser: string
+  readonly repositoryId: string
+  /** Written to `comments`/`title` of ServiceNow records sn365 creates. */
+  readonly marker: string
+}
+
+/** Tag that marks a Graph application as created and managed by sn365. */
+export const MANAGED_TAG = "sn365:managed"
+
+/** Derives every natural key of a Basic setup from its configuration. */
+export const namesOf = (config: SetupConfig): Names => {
+  const prefix = config.integration.prefix
+  const instance = instanceName(config)
+  const origin = instanceOrigin(config)
+  return {
+    prefix,
+    instance,
+    instanceOrigin: origin,
+    tenant: config.entra.tenant,
+    redirectUrl: `${origin}${OAUTH_REDIRECT_PATH}`,
+    tokenUrl: entraV1TokenUrl(config.entra.tenant),
+    appUniqueName: `${prefix}-m365-support-${instance}`,
+    appDisplayName: `Microsoft 365 support integration – ${instance} (outbound, ${prefix})`,
+    appTags: [MANAGED_TAG, `sn365:prefix:${prefix}`, `sn365:instance:${instance}`],
+    secretDisplayName: `${prefix} ServiceNow outbound provider`,
+    outboundProviderName: `${prefix} Microsoft 365 support outbound`,
+    outboundProfileName: `${prefix} Microsoft 365 support outbound default`,
+    inboundClientName: `${prefix} Microsoft 365 support inbound`,
+    integrationUser: config.integration.integrationUser ?? `${prefix}_m365_integration`,
+    repositoryId: config.integration.repositoryId ?? instance,
+    marker: `Managed by sn365 (prefix ${prefix})`,
+  }
+}
+
+/** Whether a ServiceNow `comments`/`title` value carries this setup's marker. */
+export const isMarked = (value: string | undefined, names: Names): boolean =>
+  value !== undefined && value.includes(names.marker)
+
+/** The Entra secret keyId recorded on the outbound provider's `comments`, if any. */
+export const recordedKeyId = (comments: string | undefined): string | undefined =>
+  comments?.match(/entra-secret-key-id=([0-9a-f-]{36})/i)?.[1]?.toLowerCase()
+
+/** The `comments` value of the outbound provider: the marker plus the keyId of the secret it holds. */
+export const providerComments = (names: Names, keyId: string | undefined): string =>
+  keyId === undefined ? names.marker : `${names.marker}; entra-secret-key-id=${keyId}`

@@ -1,0 +1,94 @@
+/**
+ * The clients and services one run uses, built once from the configuration and the options.
+ *
+ * @module
+ */
+import { defaultFetch } from "@sn365/core"
+import {
+  type Applications,
+  apiSupportIntegration,
+  makeApplications,
+  makeCredential,
+  manualSupportIntegration,
+  type SupportIntegration,
+  type TokenCredential,
+} from "@sn365/m365"
+import { makeServiceNow, type ServiceNowClient } from "@sn365/servicenow"
+import { type AppStorage, appPropertyNames, propertyAppStorage } from "../AppStorage.ts"
+import type { SetupConfig } from "../Config.ts"
+import type { ProgressListener, SetupEvent } from "../Events.ts"
+import { type Names, namesOf } from "../Names.ts"
+import type { SetupOptions } from "../Options.ts"
+import { processSecretStore, type SecretStore } from "../Secrets.ts"
+
+/** Everything a step needs. */
+export interface Env {
+  readonly config: SetupConfig
+  readonly names: Names
+  readonly options: SetupOptions
+  readonly sn: ServiceNowClient
+  readonly credential: TokenCredential
+  readonly apps: Applications
+  readonly support: SupportIntegration
+  readonly storage: AppStorage
+  readonly secrets: SecretStore
+  readonly emit: ProgressListener
+}
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
+const DEFAULT_REPLICATION_BUDGET_MS = 120_000
+
+/** Builds the run's clients. Nothing is requested until a step runs. */
+export const makeEnv = (config: SetupConfig, options: SetupOptions): Env => {
+  const fetch = options.fetch ?? defaultFetch
+  const timeout = `${options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS} millis` as const
+  const names = namesOf(config)
+  const sn = makeServiceNow({
+    instanceUrl: names.instanceOrigin,
+    auth: config.servicenow.auth,
+    fetch,
+    timeout,
+  })
+  const credential = makeCredential({
+    tenant: config.entra.tenant,
+    auth: config.entra.auth,
+    fetch,
+    ...(options.onDeviceCode === undefined ? {} : { onDeviceCode: options.onDeviceCode }),
+  })
+  const apps = makeApplications({
+    credential,
+    fetch,
+    replicationBudget: `${options.replicationBudgetMs ?? DEFAULT_REPLICATION_BUDGET_MS} millis`,
+  })
+  const support =
+    config.microsoft365.mode === "api"
+      ? apiSupportIntegration({ credential, fetch })
+      : manualSupportIntegration({
+          handoff:
+            options.manualHandoff ??
+            (() =>
+              Promise.reject(
+                new Error("microsoft365.mode is 'manual' but no manualHandoff option was given"),
+              )),
+        })
+  const onEvent = options.onEvent
+  const emit = (event: SetupEvent) => {
+    try {
+      onEvent?.(event)
+    } catch {
+      // A listener's bug must not break the run.
+    }
+  }
+  return {
+    config,
+    names,
+    options,
+    sn,
+    credential,
+    apps,
+    support,
+    storage: propertyAppStorage(sn, appPropertyNames(config.appStorage)),
+    secrets: options.secrets ?? processSecretStore,
+    emit,
+  }
+}
