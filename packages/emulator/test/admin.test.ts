@@ -101,6 +101,24 @@ describe("admin (modeled support integration): Basic information", () => {
     })
     expect([unknownApp.status, unknownApp.body.error.code]).toEqual([400, "ApplicationNotFound"])
   })
+
+  it("empties Basic information back to its unsaved state (idempotently)", async () => {
+    await using emulator = await start()
+    const admin = await adminClient(emulator)
+    const graph = await adminGraph(emulator)
+    const outbound = await graph("POST", "/applications", { displayName: "outbound" })
+    await admin("PUT", "/basicInformation", {
+      internalSupportTool: "ServiceNow",
+      applicationId: outbound.body.appId,
+    })
+    expect((await admin("DELETE", "/basicInformation")).status).toBe(204)
+    expect((await admin("GET", "/basicInformation")).body).toEqual({
+      internalSupportTool: null,
+      applicationId: null,
+      lastModifiedDateTime: null,
+    })
+    expect((await admin("DELETE", "/basicInformation")).status).toBe(204)
+  })
 })
 
 describe("admin (modeled support integration): repositories", () => {

@@ -78,6 +78,25 @@ export const document = {
             "$ref": "#/components/responses/error"
           }
         }
+      },
+      "delete": {
+        "tags": [
+          "basicInformation"
+        ],
+        "operationId": "basicInformation_Clear",
+        "summary": "Empty the Basic information tab",
+        "description": "Both fields become `null` again, as before the tab was first saved. Modeled (the form can be emptied by hand); sn365's teardown uses it when decommissioning an installation.",
+        "responses": {
+          "204": {
+            "description": "Emptied (also when it was already empty)."
+          },
+          "4XX": {
+            "$ref": "#/components/responses/error"
+          },
+          "5XX": {
+            "$ref": "#/components/responses/error"
+          }
+        }
       }
     },
     "/repositories": {

@@ -216,6 +216,11 @@ export const createAdmin = (options: { readonly directory: Directory; readonly r
     switch (operationId) {
       case "basicInformation_Get":
         return ok(200, renderBasic(tenant))
+      case "basicInformation_Clear":
+        tenant.support.internalSupportTool = null
+        tenant.support.applicationId = null
+        tenant.support.lastModifiedMs = null
+        return empty(204, headers(requestId))
       case "basicInformation_Set": {
         const applicationId = String(fields.applicationId)
         if (applicationByAppId(tenant, applicationId) === undefined) {

@@ -16,7 +16,11 @@ export interface paths {
         /** Save the Basic information tab */
         put: operations["basicInformation_Set"];
         post?: never;
-        delete?: never;
+        /**
+         * Empty the Basic information tab
+         * @description Both fields become `null` again, as before the tab was first saved. Modeled (the form can be emptied by hand); sn365's teardown uses it when decommissioning an installation.
+         */
+        delete: operations["basicInformation_Clear"];
         options?: never;
         head?: never;
         patch?: never;
@@ -240,6 +244,26 @@ export interface operations {
             "4XX": components["responses"]["error"];
             "5XX": components["responses"]["error"];
             200: components["responses"]["basicInformation"];
+        };
+    };
+    basicInformation_Clear: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["error"];
+            "5XX": components["responses"]["error"];
+            /** @description Emptied (also when it was already empty). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     repositories_List: {
