@@ -143,6 +143,8 @@ export const reportFailures = <A, E>(
   effect: Effect.Effect<A, E>,
 ): Effect.Effect<A, ExitWith> =>
   effect.pipe(
+    // On Ctrl-C too, leave the terminal as it was (the live list hides the cursor).
+    Effect.onInterrupt(() => Effect.sync(() => run.view.close())),
     Effect.catchCause((cause) => {
       if (Cause.hasInterruptsOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
       const error = Cause.squash(cause)
