@@ -9,6 +9,9 @@ const sourceConditions = ["@sn365/source", "node", "import", "default"]
 export default defineConfig({
   ssr: { resolve: { conditions: sourceConditions } },
   test: {
+    // Most suites talk to the emulator over real HTTP; on a busy 2-core CI machine a full setup
+    // can take several seconds. Speed is measured by `pnpm bench`, not by test timeouts.
+    testTimeout: 30_000,
     projects: [
       ...packages.map((name) => ({
         extends: true as const,

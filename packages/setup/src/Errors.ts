@@ -102,10 +102,11 @@ export const summarize = (error: unknown): ErrorSummary => {
 }
 
 /**
- * A step of the apply failed. Steps that had completed stay in place (every step is idempotent):
- * fix the cause and run apply again to converge.
+ * A step of apply (or teardown) failed. Steps that had completed stay in place (every step is
+ * idempotent): fix the cause and run the same operation again to converge.
  */
 export class ApplyFailed extends Schema.TaggedError<ApplyFailed>()("ApplyFailed", {
+  operation: Schema.Literals(["apply", "teardown"]),
   step: Schema.String,
   title: Schema.String,
   error: ErrorSummary,
@@ -117,7 +118,7 @@ export class ApplyFailed extends Schema.TaggedError<ApplyFailed>()("ApplyFailed"
     return (
       `Step '${this.title}' failed: ${this.error.message}${remedy}\n` +
       `${this.completed.length} step(s) completed and stay in place; ${this.notStarted.length} did not start. ` +
-      `Fix the cause and run apply again: it resumes where it stopped.`
+      `Fix the cause and run ${this.operation} again: it resumes where it stopped.`
     )
   }
 }
@@ -135,17 +136,5 @@ export class VerificationFailed extends Schema.TaggedError<VerificationFailed>()
 }) {
   override get message() {
     return `Verification failed:\n${this.failed.map((f) => `  - ${f.check}: ${f.message}`).join("\n")}`
-  }
-}
-
-/** The administrator did not confirm the manual admin-center step. */
-export class ManualStepNotConfirmed extends Schema.TaggedError<ManualStepNotConfirmed>()(
-  "ManualStepNotConfirmed",
-  {
-    step: Schema.String,
-  },
-) {
-  override get message() {
-    return `The manual step '${this.step}' was not confirmed; run apply again after entering the values.`
   }
 }

@@ -68,7 +68,7 @@ export const namesOf = (config: SetupConfig): Names => {
 
 /** Whether a ServiceNow `comments`/`title` value carries this setup's marker. */
 export const isMarked = (value: string | undefined, names: Names): boolean =>
-  value !== undefined && value.includes(names.marker)
+  value?.includes(names.marker) === true
 
 /** The Entra secret keyId recorded on the outbound provider's `comments`, if any. */
 export const recordedKeyId = (comments: string | undefined): string | undefined =>

@@ -1,47 +1,15 @@
 /**
  * Run-time options shared by plan, apply, verify, teardown and discover: everything that is not
  * configuration — how to reach the services, where progress and secrets go, how an administrator
- * is asked for input.
+ * is asked for input. The hand-off and device-code types are `@sn365/m365`'s, re-exported.
  *
  * @module
  */
 import type { Fetch } from "@sn365/core"
-import type { Redacted } from "effect"
+import type { DeviceCodePrompt, ManualHandoff } from "@sn365/m365"
 import type { ProgressListener } from "./Events.ts"
 import type { Resolver } from "./Network.ts"
 import type { SecretStore } from "./Secrets.ts"
-
-/** One field of the admin-center form, as an administrator must enter it. */
-export interface ManualField {
-  /** The label exactly as the form shows it, e.g. "Rest user password". */
-  readonly label: string
-  /** The value to enter. Secret values stay `Redacted` until a person asks to see them. */
-  readonly value: string | Redacted.Redacted<string>
-  readonly secret: boolean
-}
-
-/** A step an administrator must do by hand in the Microsoft 365 admin center. */
-export interface ManualHandoffRequest {
-  readonly step: string
-  readonly title: string
-  /** Where to do it, e.g. "Microsoft 365 admin center → Settings → Org settings → Organization profiles → support integration → Repositories". */
-  readonly location: string
-  readonly fields: ReadonlyArray<ManualField>
-}
-
-/**
- * Asks an administrator to do a manual step and resolves when they confirm it (`true`) or
- * decline (`false`). Used when `microsoft365.mode` is `manual`.
- */
-export type ManualHandoff = (request: ManualHandoffRequest) => Promise<boolean>
-
-/** What a device-code sign-in asks the administrator to do. */
-export interface DeviceCodePrompt {
-  /** Microsoft's message, e.g. "To sign in, use a web browser to open … and enter the code …". */
-  readonly message: string
-  readonly userCode: string
-  readonly verificationUri: string
-}
 
 /** Options of every setup operation. All optional. */
 export interface SetupOptions {

@@ -19,7 +19,6 @@ import {
   ApplyFailed,
   type CrossScopeAccessDenied,
   type InvalidConfig,
-  type ManualStepNotConfirmed,
   PreflightFailed,
   summarize,
   type UnmanagedResourceConflict,
@@ -43,7 +42,6 @@ export type SetupError =
   | UnmanagedResourceConflict
   | ApplyFailed
   | VerificationFailed
-  | ManualStepNotConfirmed
 
 /** Options of {@link apply}: the common options plus a confirmation hook. */
 export interface ApplyOptions extends SetupOptions {
@@ -266,6 +264,7 @@ export const apply = (
     if (failed !== undefined) {
       const report = reports.get(failed.id)
       return yield* new ApplyFailed({
+        operation: "apply",
         step: failed.id,
         title: failed.title,
         error: report?.error ?? { tag: "Error", message: "failed" },
@@ -349,6 +348,7 @@ export const teardown = (
         env.emit({ _tag: "StepFailed", ...base, error, durationMs })
         steps.push({ ...base, status: "failed", error, durationMs })
         return yield* new ApplyFailed({
+          operation: "teardown",
           step: step.id,
           title: `Remove ${step.title}`,
           error,

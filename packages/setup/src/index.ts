@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 
+export type { DeviceCodePrompt, ManualField, ManualHandoff, ManualHandoffRequest } from "@sn365/m365"
 export {
   type AppStorage,
   appPropertyNames,
@@ -33,7 +34,6 @@ export {
   CrossScopeAccessDenied,
   ErrorSummary,
   InvalidConfig,
-  ManualStepNotConfirmed,
   PreflightFailed,
   PreflightProblem,
   summarize,
@@ -50,13 +50,7 @@ export {
 } from "./Events.ts"
 export { type Names, namesOf } from "./Names.ts"
 export { DnsResolver, type NetworkReport, networkPreflight, type Resolver } from "./Network.ts"
-export type {
-  DeviceCodePrompt,
-  ManualField,
-  ManualHandoff,
-  ManualHandoffRequest,
-  SetupOptions,
-} from "./Options.ts"
+export type { SetupOptions } from "./Options.ts"
 export {
   type FieldChange,
   hasChanges,

@@ -90,18 +90,14 @@ const checkServiceNow = (env: Env) =>
     if (auth.type === "basic" || auth.type === "oauthPassword") {
       const holds = yield* Effect.all(
         {
-          user: env.sn
-            .table("sys_user")
-            .first({
-              query: Query.make<{ user_name: string }>().eq("user_name", auth.username),
-              fields: ["sys_id"],
-            }),
-          role: env.sn
-            .table("sys_user_role")
-            .first({
-              query: Query.make<{ name: string }>().eq("name", SERVICENOW_SETUP_ROLE),
-              fields: ["sys_id"],
-            }),
+          user: env.sn.table("sys_user").first({
+            query: Query.make<{ user_name: string }>().eq("user_name", auth.username),
+            fields: ["sys_id"],
+          }),
+          role: env.sn.table("sys_user_role").first({
+            query: Query.make<{ name: string }>().eq("name", SERVICENOW_SETUP_ROLE),
+            fields: ["sys_id"],
+          }),
         },
         { concurrency: "unbounded" },
       ).pipe(

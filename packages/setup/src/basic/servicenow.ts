@@ -332,15 +332,13 @@ export const integrationUserRole: BasicStep = {
   apply: (observed, _plan, env, outputs) =>
     Effect.gen(function* () {
       if (observed.userRoleGrant !== undefined) return { outcome: "kept" }
-      yield* env.sn
-        .table("sys_user_has_role")
-        .create(
-          {
-            user: (outputs.user as { sysId: string }).sysId,
-            role: observed.roleIds[ROLE_INCIDENT_MANAGER] as string,
-          },
-          { fields: ["sys_id"] },
-        )
+      yield* env.sn.table("sys_user_has_role").create(
+        {
+          user: (outputs.user as { sysId: string }).sysId,
+          role: observed.roleIds[ROLE_INCIDENT_MANAGER] as string,
+        },
+        { fields: ["sys_id"] },
+      )
       return { outcome: "created" }
     }),
   destroy: (observed, env) =>
