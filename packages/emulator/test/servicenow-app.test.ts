@@ -35,7 +35,7 @@ describe("seeded instance", () => {
       {
         scope: "x_mioms_m365_assis",
         name: "Microsoft 365 support integration",
-        version: "2.1.0",
+        version: "1.0.11",
         active: "true",
       },
     ])

@@ -40,7 +40,7 @@ export interface SeedOptions {
   readonly crossScopeRestricted?: boolean
   /** Install the integration app. Default `true`. */
   readonly appInstalled?: boolean
-  /** `sys_store_app.version` of the app. Default `2.1.0`. */
+  /** `sys_store_app.version` of the app. Default `1.0.11` (see `APP_VERSION`). */
   readonly appVersion?: string
   /** Extra `sys_user` rows (`user000001`…). Default 0. */
   readonly extraUsers?: number

@@ -229,8 +229,12 @@ export const GLOBAL_SCOPE = "global"
 export const APP_SCOPE = "x_mioms_m365_assis"
 /** The app's name (integration-procedure.md §7.1). */
 export const APP_NAME = "Microsoft 365 support integration"
-/** Latest documented app version, 2.1.0 (integration-procedure.md §2). Default of the emulator's install. */
-export const APP_VERSION = "2.1.0"
+/**
+ * Default version of the emulator's install: 1.0.11, the last version whose wizard has the Basic
+ * authentication settings the setup automates (integration-procedure.md §2, generation B; 2.0.0+
+ * dropped them). Seed `appVersion: "2.1.0"` for the latest documented version.
+ */
+export const APP_VERSION = "1.0.11"
 /** The app's roles (integration-procedure.md §7.2). */
 export const APP_ROLE = {
   insightsUser: "x_mioms_m365_assis.insights_user",
