@@ -30,7 +30,7 @@ import {
 } from "./Errors.ts"
 import type { paths, Repository as WireRepository } from "./generated/support-integration.ts"
 import { bufferBodies } from "./internal/bufferedFetch.ts"
-import { errorFields } from "./internal/graph.ts"
+import { errorFields } from "./internal/errorFields.ts"
 import type {
   BasicInformation,
   Repository,

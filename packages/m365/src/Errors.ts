@@ -73,7 +73,7 @@ export class ReplicationLag extends Schema.TaggedError<ReplicationLag>()("Replic
   override get message(): string {
     return describe(
       this,
-      `${this.operation} ${this.target}: still not replicated in Microsoft Entra after ${Math.round(this.waitedMs / 1000)} s`,
+      `${this.operation} ${this.target}: still not replicated in Microsoft Entra after ${(this.waitedMs / 1000).toFixed(1)} s`,
     )
   }
 }

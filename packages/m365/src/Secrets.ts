@@ -12,7 +12,8 @@ import { type Duration, Effect, Redacted } from "effect"
 import { makeCredential } from "./Credential.ts"
 import { type M365Error, type ReplicationLag, SecretLifetimePolicy } from "./Errors.ts"
 import type { MicrosoftGraphApplication } from "./generated/graph.ts"
-import { errorFields, type Graph, isNotFound, privileges } from "./internal/graph.ts"
+import { errorFields } from "./internal/errorFields.ts"
+import { type Graph, isNotFound, privileges } from "./internal/graph.ts"
 import { waitForReplication } from "./Replication.ts"
 import {
   GRAPH_DEFAULT_SCOPE,

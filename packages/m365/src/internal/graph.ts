@@ -133,12 +133,3 @@ export const privileges = (e: M365Error): M365Error =>
 
 /** An OData string literal: single quotes doubled (OData ABNF `SQUOTE-in-string`). */
 export const odataString = (value: string): string => value.replace(/'/g, "''")
-
-/** The request and vendor fields of an HTTP error, to carry over into an m365 error. */
-export const errorFields = (e: HttpError) => ({
-  method: e.method,
-  url: e.url,
-  requestId: e.requestId,
-  ...("status" in e && typeof e.status === "number" ? { status: e.status } : {}),
-  ...("vendorCode" in e ? { vendorCode: e.vendorCode, vendorMessage: e.vendorMessage } : {}),
-})

@@ -32,6 +32,7 @@ import {
   DEVICE_CODE_EXPIRED,
   LOGIN_HOST,
 } from "../vendor.ts"
+import { errorFields } from "./errorFields.ts"
 
 /** Who was signing in, for the error. */
 export interface TokenContext {
@@ -108,9 +109,6 @@ const deviceFailure = (error: AuthError): DeviceCodeFailure | undefined => {
   return undefined
 }
 
-const hasAnswer = (e: HttpError): e is Extract<HttpError, { status: number }> =>
-  "status" in e && typeof e.status === "number"
-
 /**
  * The m365 error for an msal failure. `recorded` is the last HTTP failure of the operation (from
  * the network client), `requests` how many requests it made.
@@ -131,28 +129,24 @@ export const tokenError = (
       remedy: context.credentialType === "certificate" ? REMEDY.certificate : REMEDY.other,
     })
   }
-  // No usable answer from the token service (network, timeout, HTML, 5xx or 429 after retries).
-  if (recorded !== undefined && (!hasAnswer(recorded) || isTransient(recorded))) {
+  const device = deviceFailure(cause)
+  // No answer msal could read (network, timeout, HTML…), or 429/5xx still after core's retries.
+  if (
+    device === undefined &&
+    recorded !== undefined &&
+    (!(cause instanceof ServerError) || isTransient(recorded))
+  ) {
     return recorded.remedy === undefined ? withRemedy(recorded, REMEDY.transport) : recorded
   }
   const number =
     cause instanceof ServerError && cause.errorNo !== undefined ? String(cause.errorNo) : undefined
   const fields = {
-    ...(recorded === undefined
-      ? {}
-      : {
-          method: recorded.method,
-          url: recorded.url,
-          status: recorded.status,
-          requestId: recorded.requestId,
-          vendorMessage: recorded.vendorMessage,
-        }),
+    ...(recorded === undefined ? {} : errorFields(recorded)),
     ...(cause instanceof ServerError && cause.status !== undefined && recorded === undefined
       ? { status: cause.status }
       : {}),
     vendorCode: number === undefined ? cause.errorCode : `AADSTS${number}`,
   }
-  const device = deviceFailure(cause)
   if (device !== undefined) {
     return new DeviceCodeSignInFailed({ ...fields, ...who, reason: device, remedy: DEVICE_REMEDY[device] })
   }
