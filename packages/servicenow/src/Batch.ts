@@ -156,6 +156,8 @@ export interface BatchItemFailure {
   /** The item's HTTP status; `0` when it was never serviced. */
   readonly status: number
   readonly error: ServiceNowError
+  readonly body?: undefined
+  readonly result?: undefined
 }
 
 /** The outcome of one item, in input order. */

@@ -23,7 +23,9 @@ type Out<R, F extends string, D extends DisplayValueMode, X extends boolean> = R
 
 /** {@link TableAccessor} with Promises. */
 export interface PromiseTable<R, W> {
+  /** The table name. */
   readonly name: string
+  /** One record by sys_id; rejects with `NotFound` when it does not exist or an ACL hides it. */
   get<F extends string = keyof R & string, D extends DisplayValueMode = false, X extends boolean = true>(
     sysId: string,
     options?: ReadOptions<R, F, D, X> & SignalOption,
@@ -32,36 +34,47 @@ export interface PromiseTable<R, W> {
   list<F extends string = keyof R & string, D extends DisplayValueMode = false, X extends boolean = true>(
     options?: ListOptions<R, F, D, X>,
   ): AsyncIterable<Out<R, F, D, X>>
+  /** The first matching record, or `undefined`. */
   first<F extends string = keyof R & string, D extends DisplayValueMode = false, X extends boolean = true>(
     options?: Omit<ListOptions<R, F, D, X>, "pageSize"> & SignalOption,
   ): Promise<Out<R, F, D, X> | undefined>
+  /** How many records match. */
   count(options?: { readonly query?: Query<R> | string | undefined } & SignalOption): Promise<number>
+  /** Creates a record (passwords and secrets written correctly). */
   create<F extends string = keyof R & string, D extends DisplayValueMode = false, X extends boolean = true>(
     record: WriteInput<W>,
     options?: WriteOptions<R, F, D, X> & SignalOption,
   ): Promise<Out<R, F, D, X>>
+  /** Changes the given fields (PATCH). */
   update<F extends string = keyof R & string, D extends DisplayValueMode = false, X extends boolean = true>(
     sysId: string,
     patch: WriteInput<W>,
     options?: WriteOptions<R, F, D, X> & SignalOption,
   ): Promise<Out<R, F, D, X>>
+  /** Changes the given fields (PUT). */
   replace<F extends string = keyof R & string, D extends DisplayValueMode = false, X extends boolean = true>(
     sysId: string,
     record: WriteInput<W>,
     options?: WriteOptions<R, F, D, X> & SignalOption,
   ): Promise<Out<R, F, D, X>>
+  /** Deletes a record. */
   delete(sysId: string, options?: SignalOption): Promise<void>
 }
 
-/** {@link ServiceNowClient} with Promises. */
+/** `ServiceNowClient` with Promises. */
 export interface PromiseServiceNowClient {
+  /** The instance's origin. */
   readonly instanceUrl: string
+  /** One table, typed for the known tables. */
   table<T extends string>(name: T): PromiseTable<RecordOf<T>, WriteOf<T>>
+  /** Runs requests through the Batch API; one result per item, in input order. */
   batch(
     requests: ReadonlyArray<BatchItem>,
     options?: { readonly chunkSize?: number | undefined } & SignalOption,
   ): Promise<ReadonlyArray<BatchItemResult>>
+  /** `POST /oauth_token.do` with explicit credentials. */
   token(grant: TokenGrant, options?: SignalOption): Promise<TokenResponse>
+  /** The integration app's modeled setup endpoint. */
   readonly app: { setupSummary(options?: SignalOption): Promise<SetupSummary> }
 }
 

@@ -15,7 +15,14 @@ import { type Deps, send } from "./internal/Http.ts"
 import { listRecords } from "./internal/listPages.ts"
 import { isOrdered, type Query } from "./Query.ts"
 import type { DisplayValueMode, FieldName, FieldValue, Rendered, WriteInput, WriteValue } from "./Records.ts"
-import { INPUT_DISPLAY_VALUE_FIELDS, ORDER_BY, QUERY_SEPARATOR, SYS_ID, TABLE_API_VERSION } from "./vendor.ts"
+import {
+  INPUT_DISPLAY_VALUE_FIELDS,
+  ORDER_BY,
+  QUERY_SEPARATOR,
+  SYS_ID,
+  TABLE_API_VERSION,
+  TOTAL_COUNT_HEADER,
+} from "./vendor.ts"
 
 /** Default page size of {@link TableAccessor.list}: moderate, well under the 60 s Table API quota (servicenow-api.md §1.8). */
 export const DEFAULT_PAGE_SIZE = 500
@@ -137,7 +144,11 @@ const readParams = (options: LooseOptions = {}): ReadParams => ({
   sysparm_exclude_reference_link: options.excludeReferenceLink ?? true,
 })
 
-/** The encoded query of a list, with `ORDERBYsys_id` added unless it orders itself. */
+/**
+ * The encoded query of a list, with `ORDERBYsys_id` added unless it orders itself.
+ *
+ * @internal
+ */
 export const stableQuery = (query: Query<unknown> | string | undefined): string => {
   const text = query === undefined ? "" : query.toString()
   if (query !== undefined && isOrdered(query)) return text
@@ -285,7 +296,7 @@ export const makeTable = <R, W>(deps: Deps, table: string): TableAccessor<R, W> 
             signal,
           }),
         ),
-        (result) => Number(result.response.headers.get("x-total-count") ?? result.data.result.length),
+        (result) => Number(result.response.headers.get(TOTAL_COUNT_HEADER) ?? result.data.result.length),
       ),
     create: (record, options) =>
       writeRecord("POST", undefined, record as Record<string, WriteValue>, options) as never,

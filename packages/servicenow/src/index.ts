@@ -61,7 +61,6 @@ export {
   DEFAULT_PAGE_SIZE,
   type ListOptions,
   type ReadOptions,
-  stableQuery,
   type TableAccessor,
   type WriteOptions,
 } from "./Table.ts"

@@ -28,7 +28,7 @@ export const FAST_RETRY = { baseDelay: "5 millis", maxDelay: "20 millis", jitter
 export const clientOf = (
   emulator: Emulator,
   instance: string,
-  options: Partial<Omit<ServiceNowOptions, "instanceUrl" | "fetch">> = {},
+  options: Partial<Omit<ServiceNowOptions, "instanceUrl">> = {},
 ) =>
   makeServiceNow({
     instanceUrl: urlOf(instance),
