@@ -8,7 +8,7 @@ import { readFile, stat, writeFile } from "node:fs/promises"
 import { createServer } from "node:http"
 import { join } from "node:path"
 import type * as SetupModule from "@sn365/setup"
-import { ApplyFailed, InvalidConfig, ManualStepNotConfirmed, type SetupOptions } from "@sn365/setup"
+import type { SetupOptions } from "@sn365/setup"
 import { Effect, Redacted } from "effect"
 import { beforeEach, describe, expect, it, vi } from "vitest"
 import { stringify } from "yaml"
@@ -54,6 +54,13 @@ vi.mock("@sn365/setup", async (importOriginal) => {
     discover: op("discover"),
   }
 })
+
+/**
+ * A tagged error as the setup fails with, built structurally so these tests do not depend on the
+ * constructors' fields (the CLI reads only `_tag`, `message`, `remedy`, `problems`, `failed`).
+ */
+const setupError = (tag: string, message: string, extra: Record<string, unknown> = {}) =>
+  Object.assign(new Error(message), { _tag: tag, ...extra }) as unknown as SetupModule.SetupError
 
 const emit = (options: Options) => {
   for (const event of events.slice(0, 6)) options.onEvent?.(event)
@@ -324,17 +331,10 @@ describe("apply", () => {
   it("a failed step exits 1 with the message and remedy, and no stack unless --verbose", async () => {
     fake.apply = (() =>
       Effect.fail(
-        new ApplyFailed({
-          step: "servicenow.provider",
-          title: "Outbound OAuth provider",
-          error: {
-            tag: "Forbidden",
-            message: "ACL Exception Insert Failed",
-            remedy: "Use an account with oauth_admin.",
-          },
-          completed: ["entra.app"],
-          notStarted: ["m365.repository"],
-        }),
+        setupError(
+          "ApplyFailed",
+          "Step 'Outbound OAuth provider' failed: ACL Exception Insert Failed\nRemedy: Use an account with oauth_admin.\n1 step(s) completed and stay in place.",
+        ),
       )) satisfies Op<SetupModule.ApplyResult>
     const result = await cli(["apply", "--yes"])
     expect(result.code).toBe(1)
@@ -364,7 +364,9 @@ describe("apply", () => {
   it("an InvalidConfig from the setup itself exits 2", async () => {
     fake.apply = (() =>
       Effect.fail(
-        new InvalidConfig({ problems: [{ path: ["roles"], message: "unknown user" }] }),
+        setupError("InvalidConfig", "The configuration has 1 problem", {
+          problems: [{ path: ["roles"], message: "unknown user" }],
+        }),
       )) satisfies Op<SetupModule.ApplyResult>
     expect((await cli(["apply", "--yes"])).code).toBe(2)
   })
@@ -389,7 +391,10 @@ describe("manual hand-off", () => {
         const confirmed = yield* Effect.promise(
           () => options.manualHandoff?.(request) ?? Promise.resolve(false),
         )
-        if (!confirmed) return yield* new ManualStepNotConfirmed({ step: request.title })
+        if (!confirmed)
+          return yield* Effect.fail(
+            setupError("ManualStepNotConfirmed", `The manual step '${request.title}' was not confirmed.`),
+          )
         return applyResult
       })) satisfies Op<SetupModule.ApplyResult>
   })
