@@ -53,12 +53,12 @@ export const runDemo = (flags: OutputFlags & { readonly seed: number; readonly l
         say("\n2/4  Apply")
         const first = yield* Setup.apply(config, { ...options, confirm: async () => true })
         run.document.apply = applyJson(first, undefined)
-        text(renderApply(first, {}))
+        text(`\n${renderApply(first, {}, { outputs: false, secretsFileHint: false })}`)
 
         say("\n3/4  Verify")
         const report = yield* Setup.verify(config, options)
         run.document.verify = verifyJson(report)
-        text(renderVerify(report))
+        text(`\n${renderVerify(report)}`)
         if (!report.ok) return ExitCode.VerificationFailed
 
         say("\n4/4  Apply again: everything should already be in place")

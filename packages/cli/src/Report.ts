@@ -60,11 +60,12 @@ const countOutcomes = (steps: ReadonlyArray<StepReport>) => {
 export const renderSecretsNote = (
   names: ReadonlyArray<string>,
   location: SecretsLocation,
+  hint = true,
 ): string | undefined => {
   if (names.length === 0) return undefined
   const list = names.join(", ")
   return location.file === undefined
-    ? `Generated secrets (${list}) were handed to the services that need them and kept only in memory; they are not printed. Pass --secrets-file to keep them for a later verify.`
+    ? `Generated secrets (${list}) were handed to the services that need them and kept only in memory; they are not printed.${hint ? " Pass --secrets-file to keep them for a later verify." : ""}`
     : `Generated secrets (${list}) were written to ${location.file} (mode 0600); they are not printed.`
 }
 
@@ -79,17 +80,29 @@ export const renderNetwork = (network: NetworkReport): string => {
   return `Network: allow ${network.serviceIps.join(", ")} in both directions (documented service IPs; the service was retired on 2025-05-30). ${network.connectorHost}: ${lookup}.`
 }
 
+/** What {@link renderApply} includes besides the summary line. */
+export interface ApplyRenderOptions {
+  /** The ids the run produced. Default `true`. */
+  readonly outputs?: boolean
+  /** The hint to pass `--secrets-file` when secrets were kept in memory. Default `true`. */
+  readonly secretsFileHint?: boolean
+}
+
 /** The summary printed after a successful apply. */
-export const renderApply = (result: ApplyResult, location: SecretsLocation): string => {
+export const renderApply = (
+  result: ApplyResult,
+  location: SecretsLocation,
+  options: ApplyRenderOptions = {},
+): string => {
   const changed = result.steps.some(
     (s) => s.status === "succeeded" && s.outcome !== "kept" && s.outcome !== "checked",
   )
   const lines = [
     `Apply complete in ${formatDuration(result.durationMs)}: ${countOutcomes(result.steps) || "nothing to do"}.${changed ? "" : " Everything was already in place."}`,
   ]
-  const outputs = renderOutputs(result.outputs)
+  const outputs = options.outputs === false ? [] : renderOutputs(result.outputs)
   if (outputs.length > 0) lines.push("", "Outputs:", ...outputs)
-  const note = renderSecretsNote(Object.keys(result.secrets), location)
+  const note = renderSecretsNote(Object.keys(result.secrets), location, options.secretsFileHint !== false)
   if (note !== undefined) lines.push("", note)
   lines.push("", renderNetwork(result.network))
   return lines.join("\n")
