@@ -27,6 +27,7 @@ import { msalConfiguration } from "./internal/msalConfig.ts"
 import { sharedFlights } from "./internal/shared.ts"
 import { noDevicePrompt, type TokenContext, tokenError } from "./internal/tokenErrors.ts"
 import { makeTrackedNetworkClient } from "./MsalNetworkClient.ts"
+import { TOKEN_RENEWAL_OFFSET_MS } from "./vendor.ts"
 
 /**
  * How sn365 signs in to Entra ID — the same shapes as the setup configuration's `entra.auth`.
@@ -240,10 +241,8 @@ export const makeCredential = (options: CredentialOptions): TokenCredential => {
         const observer = yield* RetryObserver
         return yield* Effect.tryPromise({
           try: (signal) => flights(scope, signal, (shared) => request(acquire, scope, observer, shared)),
-          catch: (cause) =>
-            isM365Error(cause)
-              ? cause
-              : new AuthenticationFailed({ tenant, clientId: auth.clientId, remedy: String(cause) }),
+          // `request` only throws m365 errors; anything else is the credential's own bug.
+          catch: (cause) => (isM365Error(cause) ? cause : tokenError(cause, undefined, 0, context)),
         })
       }),
   }
@@ -259,9 +258,6 @@ export interface AccessTokenProvider {
     options?: { readonly abortSignal?: AbortSignal },
   ) => Promise<{ readonly token: string; readonly expiresOnTimestamp: number } | null>
 }
-
-/** Renew this long before the provider's expiry, as msal does (entra-graph-msal.md §5.5). */
-const RENEWAL_MS = 300_000
 
 /**
  * A {@link TokenCredential} over a token source you bring, with the same per-scope cache (renewed
@@ -283,7 +279,7 @@ export const tokenCredentialFrom = (provider: AccessTokenProvider): TokenCredent
       throw new AuthenticationFailed({ remedy: `The token provider returned no token for ${scope}.` })
     }
     const token = Redacted.make(result.token)
-    cache.set(scope, { token, renewAt: result.expiresOnTimestamp - RENEWAL_MS })
+    cache.set(scope, { token, renewAt: result.expiresOnTimestamp - TOKEN_RENEWAL_OFFSET_MS })
     return token
   }
   return {

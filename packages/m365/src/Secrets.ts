@@ -43,7 +43,7 @@ export interface NewSecret {
   readonly secretText: Redacted.Redacted<string>
 }
 
-/** What {@link confirmSecret} needs. */
+/** What {@link Applications.confirmSecret} needs. */
 export interface ConfirmSecretInput {
   /** The tenant the token is requested from (GUID or verified domain). */
   readonly tenant: string

@@ -191,6 +191,7 @@ export const INTERNAL_SUPPORT_TOOL = "ServiceNow"
 /** The form's refresh-token expiry for Basic Auth, seconds. Source: integration-procedure.md §6.2 (864000). */
 export const DEFAULT_REFRESH_TOKEN_EXPIRY = 864_000
 
-/** Procedure step ids of the admin-center form. Source: integration-procedure.md §4.1 (M1, M2). */
+/** Procedure step id of the Basic information tab. Source: integration-procedure.md §4.1 (M1). */
 export const STEP_BASIC_INFORMATION = "M1"
+/** Procedure step id of the repository dialog. Source: integration-procedure.md §4.1 (M2). */
 export const STEP_REPOSITORY = "M2"
