@@ -38,7 +38,9 @@ export class PreflightFailed extends Schema.TaggedError<PreflightFailed>()("Pref
   problems: Schema.Array(PreflightProblem),
 }) {
   override get message() {
-    const lines = this.problems.map((p) => `  - ${p.check}: ${p.message}\n    Remedy: ${p.remedy}`)
+    const lines = this.problems.map(
+      (p) => `  - ${p.check}: ${p.message}${p.message.includes(p.remedy) ? "" : `\n    Remedy: ${p.remedy}`}`,
+    )
     return `Preflight failed; nothing was changed:\n${lines.join("\n")}`
   }
 }
@@ -114,7 +116,11 @@ export class ApplyFailed extends Schema.TaggedError<ApplyFailed>()("ApplyFailed"
   notStarted: Schema.Array(Schema.String),
 }) {
   override get message() {
-    const remedy = this.error.remedy === undefined ? "" : `\nRemedy: ${this.error.remedy}`
+    // Some errors already end their message with the remedy; say it once.
+    const remedy =
+      this.error.remedy === undefined || this.error.message.includes(this.error.remedy)
+        ? ""
+        : `\nRemedy: ${this.error.remedy}`
     return (
       `Step '${this.title}' failed: ${this.error.message}${remedy}\n` +
       `${this.completed.length} step(s) completed and stay in place; ${this.notStarted.length} did not start. ` +
