@@ -26,7 +26,6 @@ import {
   InsufficientPrivileges,
   type M365Error,
   RepositoryFieldsRequired,
-  UnsupportedOperation,
 } from "./Errors.ts"
 import type { paths, Repository as WireRepository } from "./generated/support-integration.ts"
 import { bufferBodies } from "./internal/bufferedFetch.ts"
@@ -235,12 +234,9 @@ export const apiSupportIntegration = (options: ApiSupportIntegrationOptions): Su
     )
 
   const clearBasicInformation = () =>
-    Effect.fail(
-      new UnsupportedOperation({
-        operation: "clearBasicInformation",
-        remedy:
-          "The modeled admin-center API cannot empty Basic information (specs/m365/support-integration.yaml has no such operation); clear it in the admin center by hand, or leave it: it only names the Outbound app.",
-      }),
+    send((init) => api.DELETE("/basicInformation", init), true).pipe(
+      Effect.asVoid,
+      Effect.mapError((e) => specific(e)),
     )
 
   return {

@@ -236,16 +236,6 @@ export class ManualStepIncomplete extends Schema.TaggedError<ManualStepIncomplet
   }
 }
 
-/** The operation exists in the port but not in this implementation (the modeled API lacks it). */
-export class UnsupportedOperation extends Schema.TaggedError<UnsupportedOperation>()("UnsupportedOperation", {
-  operation: Schema.String,
-  remedy: Schema.String,
-}) {
-  override get message(): string {
-    return `${this.operation} is not supported here — ${this.remedy}`
-  }
-}
-
 /** The Microsoft-specific errors of this package. */
 export type M365SpecificError =
   | ReplicationLag
@@ -259,7 +249,6 @@ export type M365SpecificError =
   | DeviceCodeSignInFailed
   | RepositoryFieldsRequired
   | ManualStepIncomplete
-  | UnsupportedOperation
 
 /** Every error an @sn365/m365 operation fails with. */
 export type M365Error = HttpError | M365SpecificError
@@ -276,7 +265,6 @@ const SPECIFIC = [
   DeviceCodeSignInFailed,
   RepositoryFieldsRequired,
   ManualStepIncomplete,
-  UnsupportedOperation,
 ] as const
 
 /**

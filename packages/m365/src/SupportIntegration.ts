@@ -68,10 +68,7 @@ export interface SupportIntegration {
     readonly internalSupportTool: "ServiceNow"
     readonly applicationId: string
   }) => Effect.Effect<void, M365Error>
-  /**
-   * Empties the Basic information tab (teardown). The modeled API has no operation for it, so
-   * `apiSupportIntegration` fails with `UnsupportedOperation`; the manual hand-off asks for it.
-   */
+  /** Empties the Basic information tab (teardown); the manual hand-off asks an administrator to. */
   readonly clearBasicInformation: () => Effect.Effect<void, M365Error>
   /** Every repository (empty when they cannot be observed). */
   readonly listRepositories: () => Effect.Effect<ReadonlyArray<Repository>, M365Error>

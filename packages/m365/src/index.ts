@@ -41,7 +41,6 @@ export {
   SecretLifetimePolicy,
   ServicePrincipalMissing,
   TenantNotFound,
-  UnsupportedOperation,
 } from "./Errors.ts"
 export {
   type ManualField,

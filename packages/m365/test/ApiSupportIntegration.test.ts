@@ -141,11 +141,21 @@ describe("apiSupportIntegration", () => {
     }),
   )
 
-  it.live("clearBasicInformation is not in the modeled API: UnsupportedOperation", () =>
+  it.live("clearBasicInformation empties the tab again (and is idempotent)", () =>
     Effect.gen(function* () {
       const e = yield* emulator()
       const support = apiSupportIntegration({ credential: adminCredential(e), fetch: e.fetch })
-      expectTag(yield* Effect.flip(support.clearBasicInformation()), "UnsupportedOperation")
+      const { application } = yield* adminApps(e).upsert(uniqueName(), {
+        displayName: "Outbound",
+        web: { redirectUris: [redirectUri()] },
+      })
+      yield* support.setBasicInformation({
+        internalSupportTool: "ServiceNow",
+        applicationId: application.appId,
+      })
+      yield* support.clearBasicInformation()
+      assert.isUndefined(yield* support.getBasicInformation())
+      yield* support.clearBasicInformation()
     }),
   )
 })
