@@ -29,11 +29,13 @@ type Group = ReadonlyArray<Term>
 interface State {
   readonly groups: ReadonlyArray<Group>
   readonly orderBy: ReadonlyArray<string>
-  /** The next condition joins the last term with `^OR`. */
+  /** How many trailing terms of the last group the last builder call produced (what `or()` joins). */
+  readonly unit: number
+  /** The next builder call is OR-ed with the last one. */
   readonly pendingOr: boolean
 }
 
-const EMPTY: State = { groups: [[]], orderBy: [], pendingOr: false }
+const EMPTY: State = { groups: [[]], orderBy: [], unit: 0, pendingOr: false }
 
 /** Escapes a value for an encoded query: every `^` becomes `^^` (servicenow-api.md §1.7, [SN-GSU]). */
 export const escapeValue = (value: QueryValue): string =>
@@ -50,34 +52,32 @@ const ALWAYS = condition(SYS_ID, "ISNOTEMPTY")
 
 const lastGroup = (state: State): Group => state.groups[state.groups.length - 1] ?? []
 
-const withLastGroup = (state: State, group: Group): State => ({
-  ...state,
-  groups: [...state.groups.slice(0, -1), group],
-  pendingOr: false,
-})
-
 /**
- * Adds a disjunction (`c1 ∨ c2 ∨ …`): as a new term, or, after `or()`, into the last term.
+ * Adds what one builder call means, in conjunctive form (an AND of OR-terms): as new terms, or, after
+ * `or()`, OR-ed with what the previous call added. `(A1 ∧ A2) ∨ (X1 ∧ X2)` distributes to the AND of
+ * every `Ai ∨ Xj`, which the flat grammar can express (`^OR` binds only the conditions beside it).
  */
-const addAny = (state: State, conditions: Term): State => {
+const addUnit = (state: State, unit: ReadonlyArray<Term>): State => {
   const group = lastGroup(state)
-  const last = group[group.length - 1]
-  if (state.pendingOr && last !== undefined)
-    return withLastGroup(state, [...group.slice(0, -1), [...last, ...conditions]])
-  return withLastGroup(state, [...group, conditions])
+  const keep = state.pendingOr ? group.slice(0, group.length - state.unit) : group
+  const added =
+    state.pendingOr && state.unit > 0
+      ? group
+          .slice(group.length - state.unit)
+          .flatMap((previous) => unit.map((term) => [...previous, ...term]))
+      : unit
+  return {
+    ...state,
+    groups: [...state.groups.slice(0, -1), [...keep, ...added]],
+    unit: added.length,
+    pendingOr: false,
+  }
 }
 
-/**
- * Adds a conjunction (`c1 ∧ c2 ∧ …`): as new terms, or, after `or()`, distributed over the last term
- * (`T ∨ (a ∧ b)` = `(T ∨ a) ∧ (T ∨ b)`), which the flat grammar can express.
- */
-const addAll = (state: State, conditions: Term): State => {
-  const group = lastGroup(state)
-  const last = group[group.length - 1]
-  if (state.pendingOr && last !== undefined)
-    return withLastGroup(state, [...group.slice(0, -1), ...conditions.map((c) => [...last, c])])
-  return withLastGroup(state, [...group, ...conditions.map((c) => [c])])
-}
+/** One builder call meaning `c1 ∨ c2 ∨ …`. */
+const anyOf = (conditions: ReadonlyArray<Condition>): ReadonlyArray<Term> => [conditions]
+/** One builder call meaning `c1 ∧ c2 ∧ …`. */
+const allOf = (conditions: ReadonlyArray<Condition>): ReadonlyArray<Term> => conditions.map((c) => [c])
 
 const listSafe = (values: ReadonlyArray<QueryValue>) =>
   values.every((v) => String(v) !== "" && !String(v).includes(","))
@@ -112,7 +112,7 @@ export class Query<R = UntypedRecord> {
   }
 
   private add(field: string, operator: string, value?: QueryValue): Query<R> {
-    return this.next(addAny(this.state, [condition(field, operator, value)]))
+    return this.next(addUnit(this.state, anyOf([condition(field, operator, value)])))
   }
 
   /** `field = value`; an empty value is written `ISEMPTY`. */
@@ -147,24 +147,26 @@ export class Query<R = UntypedRecord> {
 
   /** `field` is one of `values`; an empty list matches nothing. */
   in(field: FieldName<R>, values: ReadonlyArray<QueryValue>): Query<R> {
-    if (values.length === 0) return this.next(addAny(this.state, [NEVER]))
+    if (values.length === 0) return this.next(addUnit(this.state, anyOf([NEVER])))
     if (listSafe(values)) return this.add(field, "IN", values.map(String).join(","))
     return this.next(
-      addAny(
+      addUnit(
         this.state,
-        values.map((v) => (String(v) === "" ? condition(field, "ISEMPTY") : condition(field, "=", v))),
+        anyOf(values.map((v) => (String(v) === "" ? condition(field, "ISEMPTY") : condition(field, "=", v)))),
       ),
     )
   }
 
   /** `field` is none of `values`; an empty list matches everything. */
   notIn(field: FieldName<R>, values: ReadonlyArray<QueryValue>): Query<R> {
-    if (values.length === 0) return this.next(addAny(this.state, [ALWAYS]))
+    if (values.length === 0) return this.next(addUnit(this.state, anyOf([ALWAYS])))
     if (listSafe(values)) return this.add(field, "NOT IN", values.map(String).join(","))
     return this.next(
-      addAll(
+      addUnit(
         this.state,
-        values.map((v) => (String(v) === "" ? condition(field, "ISNOTEMPTY") : condition(field, "!=", v))),
+        allOf(
+          values.map((v) => (String(v) === "" ? condition(field, "ISNOTEMPTY") : condition(field, "!=", v))),
+        ),
       ),
     )
   }
@@ -209,8 +211,8 @@ export class Query<R = UntypedRecord> {
 
   /** Starts a new query group (`^NQ`): the result is the union of the groups. */
   nq(): Query<R> {
-    if (lastGroup(this.state).length === 0) return this.next({ ...this.state, pendingOr: false })
-    return this.next({ ...this.state, groups: [...this.state.groups, []], pendingOr: false })
+    if (lastGroup(this.state).length === 0) return this.next({ ...this.state, unit: 0, pendingOr: false })
+    return this.next({ ...this.state, groups: [...this.state.groups, []], unit: 0, pendingOr: false })
   }
 
   /** Sorts ascending by `field` (after earlier sort keys). */
@@ -228,7 +230,7 @@ export class Query<R = UntypedRecord> {
    * builder lacks (`BETWEEN`, `DYNAMIC`, `javascript:`…). Never pass user input here.
    */
   raw(fragment: string): Query<R> {
-    return this.next(addAny(this.state, [{ _tag: "raw", text: fragment }]))
+    return this.next(addUnit(this.state, anyOf([{ _tag: "raw", text: fragment }])))
   }
 
   /** Whether the query sets its own order (`ORDERBY…`). */

@@ -36,7 +36,7 @@ export interface ClientCredentialsGrant {
   readonly scope?: string | undefined
 }
 
-/** Any grant {@link requestToken} performs. */
+/** Any grant `/oauth_token.do` accepts ({@link ServiceNowClient.token}). */
 export type TokenGrant = PasswordGrant | RefreshGrant | ClientCredentialsGrant
 
 /** A token response, secrets redacted. */

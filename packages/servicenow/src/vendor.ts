@@ -90,6 +90,8 @@ export const UNREADABLE_REQUEST = "Exception while reading request"
 export const BASIC_AUTH_GATE_WORDING = "User is not authenticated"
 /** Text of the hibernation page (kafka-docker-playground#8778, servicenow-api.md §6.1). */
 export const HIBERNATION_MARKER = /instance-hibernating-page|instance is hibernating/i
+/** The page's title as an error message, should it come with an error status (unconfirmed, servicenow-api.md §9 #8). */
+export const HIBERNATION_TITLE = /\bhibernat/i
 /**
  * The wizard's cross-scope refusal (integration-procedure.md §10.1, servicenow-api.md §3.1):
  * `Read operation against '<table>' from scope '<scope>' has been refused due to the table's cross-scope access policy`.

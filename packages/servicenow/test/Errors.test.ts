@@ -246,3 +246,22 @@ describe("transient failures", () => {
     }),
   )
 })
+
+describe("hibernation with an error status (a fake fetch: the emulator answers it with 200)", () => {
+  it.live("is still InstanceHibernating, and not retried", () =>
+    Effect.gen(function* () {
+      let calls = 0
+      const page =
+        '<!DOCTYPE html><html><head><title>Instance Hibernating</title></head><body><div class="instance-hibernating-page"><h1>Your instance is hibernating</h1></div></body></html>'
+      const client = clientOf(emulator, freshInstance(), {
+        fetch: async () => {
+          calls++
+          return new Response(page, { status: 503, headers: { "content-type": "text/html" } })
+        },
+      })
+      const error = yield* Effect.flip(client.table("sys_user").count())
+      assert.strictEqual(error._tag, "InstanceHibernating")
+      assert.strictEqual(calls, 1)
+    }),
+  )
+})

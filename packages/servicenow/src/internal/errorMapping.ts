@@ -32,6 +32,7 @@ import {
   CLIENT_CREDENTIALS_PROPERTY,
   CROSS_SCOPE_REFUSED,
   HIBERNATION_MARKER,
+  HIBERNATION_TITLE,
   INVALID_TABLE,
   MISSING_API_SCOPE,
   NO_RESOURCE,
@@ -207,7 +208,15 @@ const badRequest = (e: BadRequest, ctx: ErrorContext): ServiceNowError => {
   return e
 }
 
-const hibernating = (e: UnexpectedResponse, ctx: ErrorContext): InstanceHibernating =>
+const hibernating = (
+  e: {
+    readonly method: string
+    readonly url: string
+    readonly requestId?: string | undefined
+    readonly status?: number | undefined
+  },
+  ctx: ErrorContext,
+): InstanceHibernating =>
   new InstanceHibernating({
     method: e.method,
     url: e.url,
@@ -237,6 +246,8 @@ const transactionCancelled = (e: ServerError | BadRequest, ctx: ErrorContext) =>
 export const toServiceNowError =
   (ctx: ErrorContext) =>
   (e: HttpError): ServiceNowError => {
+    // The page is documented with a 200; should it come with an error status, core reads its title.
+    if ("vendorMessage" in e && HIBERNATION_TITLE.test(e.vendorMessage ?? "")) return hibernating(e, ctx)
     if (
       (e instanceof ServerError || e instanceof BadRequest) &&
       e.vendorMessage?.startsWith(TRANSACTION_CANCELLED) === true
