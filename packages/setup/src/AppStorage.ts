@@ -54,6 +54,15 @@ export const WRITABLE_WIZARD_KEYS: ReadonlyArray<WizardKey> = [
   "setupComplete",
 ]
 
+/** Wizard values that are `true`/`false` flags; unset, they read `false`. */
+export const WIZARD_FLAG_KEYS: ReadonlyArray<WizardKey> = [
+  "consent",
+  "externalOidc",
+  "sso",
+  "testEnvironment",
+  "setupComplete",
+]
+
 /** What the storage holds now: each key's value and the record that holds it, when present. */
 export type WizardSnapshot = Readonly<
   Partial<Record<WizardKey, { readonly value: string; readonly sysId: string | undefined }>>

@@ -26,6 +26,17 @@ const manualFormDone = (observed: Observed, env: Env) =>
   observed.user !== undefined &&
   observed.app !== undefined
 
+/** Basic information names this setup's app (so teardown may empty it). */
+const basicInformationIsOurs = (observed: Observed) =>
+  observed.app !== undefined && observed.basicInformation?.applicationId === observed.app.appId
+
+/**
+ * Manual mode cannot read the form; teardown asks the administrator to empty it when the wizard
+ * still names this setup's repository (so the form was filled by an earlier apply).
+ */
+const formWasFilled = (observed: Observed, env: Env) =>
+  observed.wizard.repositoryId?.value === env.names.repositoryId
+
 /** The repository's non-secret fields as they should be. */
 const desiredRepository = (observed: Observed, env: Env, clientId: string) => ({
   endpoint: observed.wizard.endpoint?.value ?? "",
@@ -115,10 +126,13 @@ export const basicInformation: BasicStep = {
           })
           .pipe(Effect.as({ outcome: "updated" })),
   destroy: (observed, env) =>
-    env.config.microsoft365.mode === "manual" ||
-    observed.basicInformation?.applicationId !== observed.app?.appId
-      ? Effect.succeed({ outcome: "absent" })
-      : env.support.clearBasicInformation().pipe(Effect.as({ outcome: "deleted" })),
+    (
+      env.config.microsoft365.mode === "manual"
+        ? formWasFilled(observed, env)
+        : basicInformationIsOurs(observed)
+    )
+      ? env.support.clearBasicInformation().pipe(Effect.as({ outcome: "deleted" }))
+      : Effect.succeed({ outcome: "absent" }),
 }
 
 export const repository: BasicStep = {
@@ -180,7 +194,11 @@ export const repository: BasicStep = {
       return { outcome: "updated" }
     }),
   destroy: (observed, env) =>
-    observed.repository === undefined || env.config.microsoft365.mode === "manual"
-      ? Effect.succeed({ outcome: "absent" })
-      : env.support.deleteRepository(env.names.repositoryId).pipe(Effect.as({ outcome: "deleted" })),
+    (
+      env.config.microsoft365.mode === "manual"
+        ? formWasFilled(observed, env)
+        : observed.repository !== undefined
+    )
+      ? env.support.deleteRepository(env.names.repositoryId).pipe(Effect.as({ outcome: "deleted" }))
+      : Effect.succeed({ outcome: "absent" }),
 }

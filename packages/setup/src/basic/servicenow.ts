@@ -6,6 +6,7 @@
  * @module
  */
 import { Effect } from "effect"
+import { WIZARD_FLAG_KEYS, WRITABLE_WIZARD_KEYS } from "../AppStorage.ts"
 import { CrossScopeAccessDenied, UnmanagedResourceConflict } from "../Errors.ts"
 import { createOrUpdate, type StepPlan, secretChange, set } from "../internal/step.ts"
 import { isMarked, providerComments } from "../Names.ts"
@@ -462,17 +463,17 @@ export const wizard: BasicStep = {
     }),
   destroy: (observed, env) =>
     Effect.gen(function* () {
-      const keys = Object.keys(wizardValues(env, { profile: "", inbound: "" })) as Array<
-        keyof typeof observed.wizard
-      >
-      const set = Object.fromEntries(
-        [...keys, "setupComplete" as const]
-          .filter((key) => (observed.wizard[key]?.value ?? "") !== "")
-          .map((key) => [key, ""]),
+      // Back to the app's unset state: flags "false", everything else empty.
+      const reset = Object.fromEntries(
+        WRITABLE_WIZARD_KEYS.map(
+          (key) => [key, WIZARD_FLAG_KEYS.includes(key) ? "false" : ""] as const,
+        ).filter(
+          ([key, value]) => observed.wizard[key] !== undefined && observed.wizard[key]?.value !== value,
+        ),
       )
-      if (Object.keys(set).length === 0) return { outcome: "absent" }
-      yield* env.storage.write(set, observed.wizard)
-      return { outcome: "deleted", detail: "wizard values cleared" }
+      if (Object.keys(reset).length === 0) return { outcome: "absent" }
+      yield* env.storage.write(reset, observed.wizard)
+      return { outcome: "deleted", detail: "wizard values reset" }
     }),
 }
 

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import type { ManualHandoffRequest } from "@sn365/m365"
 import { Effect, Redacted } from "effect"
-import { apply, plan } from "../../src/Setup.ts"
+import { apply, plan, teardown } from "../../src/Setup.ts"
 import { configInput, decoded, emulatorForSetup, optionsFor } from "../support/emulator.ts"
 
 describe("manual hand-off of the admin-center form", () => {
@@ -48,6 +48,18 @@ describe("manual hand-off of the admin-center form", () => {
       assert.deepStrictEqual(
         again.changes.filter((c) => c.action !== "keep").map((c) => c.step),
         [],
+      )
+
+      // Teardown asks the administrator to remove the repository and empty Basic information.
+      asked.length = 0
+      const report = yield* teardown(config, options)
+      assert.deepStrictEqual(
+        asked.map((r) => r.step),
+        ["M2", "M1"],
+      )
+      assert.includeMembers(
+        report.removed.map((r) => r.title),
+        ["Repository", "Basic information"],
       )
     }),
   )
