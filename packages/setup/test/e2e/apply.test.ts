@@ -39,7 +39,9 @@ describe("apply against the emulator", () => {
         1,
       )
       assert.strictEqual(
-        emulator.microsoft.applications().filter((a) => (a.tags ?? []).includes("sn365:managed")).length,
+        emulator.microsoft
+          .applications()
+          .filter((a) => ((a.tags ?? []) as Array<string>).includes("sn365:managed")).length,
         1,
       )
     }),
