@@ -189,4 +189,20 @@ describe("makeApplications: replication lag", () => {
       assert.isTrue(events.every((event) => event.reason.tag === "NotFound"))
     }),
   )
+
+  it.live("get of an application this client just created waits for it instead of failing", () =>
+    Effect.gen(function* () {
+      const e = yield* emulator({ microsoft: { replicationLag: { objectsMs: 60_000 } } })
+      const apps = adminApps(e)
+      const { application } = yield* apps.upsert(uniqueName(), outbound())
+      const { events, effect } = withRetryEvents(apps.get(application.id))
+      const fiber = yield* Effect.forkChild(effect)
+      while (events.length < 2) yield* Effect.sleep("10 millis")
+      e.clock.advance(60_000)
+      assert.strictEqual((yield* Fiber.join(fiber)).appId, application.appId)
+      // Another client, which did not create it, is told at once.
+      const other = yield* Effect.flip(adminApps(e).get("00000000-0000-4000-8000-00000000dead"))
+      assert.strictEqual(other._tag, "ApplicationNotFound")
+    }),
+  )
 })

@@ -3,7 +3,7 @@
  * network client adapter over `emulator.fetch`.
  */
 import { createHash, generateKeyPairSync } from "node:crypto"
-import { assert, describe, it } from "@effect/vitest"
+import { assert, describe, it, vi } from "@effect/vitest"
 import { Effect, Fiber, Redacted } from "effect"
 import { type DeviceCodePrompt, makeCredential, tokenCredentialFrom } from "../src/Credential.ts"
 import { GRAPH_DEFAULT_SCOPE } from "../src/vendor.ts"
@@ -40,6 +40,27 @@ describe("makeCredential", () => {
       assert.strictEqual(claimsOf(Redacted.value(admin)).aud, "https://admin.microsoft.com")
       yield* credential.getToken(ADMIN_SCOPE)
       yield* credential.getToken(GRAPH_DEFAULT_SCOPE)
+      assert.strictEqual(countRequests(e, "login"), 2)
+    }),
+  )
+
+  it.live("a cached token is renewed five minutes before it expires", () =>
+    Effect.gen(function* () {
+      const e = yield* emulator()
+      const credential = adminCredential(e)
+      const first = yield* credential.getToken(GRAPH_DEFAULT_SCOPE)
+      // Only Date moves (msal and the emulator read it); timers stay real.
+      vi.useFakeTimers({ toFake: ["Date"] })
+      yield* Effect.addFinalizer(() => Effect.sync(() => vi.useRealTimers()))
+      vi.setSystemTime(Date.now() + 50 * 60_000)
+      assert.strictEqual(
+        Redacted.value(yield* credential.getToken(GRAPH_DEFAULT_SCOPE)),
+        Redacted.value(first),
+      )
+      assert.strictEqual(countRequests(e, "login"), 1)
+      vi.setSystemTime(Date.now() + 6 * 60_000) // 56 minutes: within msal's five-minute margin
+      const renewed = yield* credential.getToken(GRAPH_DEFAULT_SCOPE)
+      assert.notStrictEqual(Redacted.value(renewed), Redacted.value(first))
       assert.strictEqual(countRequests(e, "login"), 2)
     }),
   )
