@@ -76,7 +76,9 @@ const readUpTo = async (body: ReadableStream<Uint8Array> | null, maxBytes: numbe
       size += value.byteLength
     }
   } finally {
-    await reader.cancel().catch(() => undefined)
+    // Not awaited: `body` is one branch of a clone (a tee), and cancelling a branch settles only
+    // once the other branch — the caller's response, read after we return — is read or cancelled.
+    reader.cancel().catch(() => undefined)
   }
   return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, maxBytes))
 }

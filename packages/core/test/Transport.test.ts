@@ -168,6 +168,32 @@ describe("redirects", () => {
 })
 
 describe("HTML where JSON was expected", () => {
+  // Regression: sniffing awaited the cancel of a cloned (tee'd) body, which settles only after the
+  // caller reads its own branch — so any JSON answer longer than the sniffed bytes hung forever.
+  it.effect(
+    "passes a large JSON answer through in one piece, from a real server and from a plain Response",
+    () =>
+      Effect.gen(function* () {
+        const big = JSON.stringify({ result: "x".repeat(64 * 1024) })
+        const server = yield* startServer((_req, res) => {
+          res.writeHead(201, { "content-type": "application/json" })
+          res.end(big)
+        })
+        const viaServer = yield* Effect.promise(() =>
+          transportFetch()(
+            new Request(`${server.origin}/api/now/v2/table/sys_user`, { method: "POST", body: "{}" }),
+          ),
+        ).pipe(Effect.timeout("5 seconds"))
+        assert.strictEqual(yield* Effect.promise(() => viaServer.text()), big)
+        const viaResponse = yield* Effect.promise(() =>
+          transportFetch(async () => new Response(big, { headers: { "content-type": "application/json" } }))(
+            new Request("https://graph.microsoft.com/v1.0/applications"),
+          ),
+        ).pipe(Effect.timeout("5 seconds"))
+        assert.strictEqual(yield* Effect.promise(() => viaResponse.text()), big)
+      }),
+  )
+
   it.effect("is refused by content type, with a redacted excerpt without head and scripts", () =>
     Effect.gen(function* () {
       const server = yield* startServer((_req, res) => {

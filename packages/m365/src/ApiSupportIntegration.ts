@@ -28,7 +28,6 @@ import {
   RepositoryFieldsRequired,
 } from "./Errors.ts"
 import type { paths, Repository as WireRepository } from "./generated/support-integration.ts"
-import { bufferBodies } from "./internal/bufferedFetch.ts"
 import { errorFields } from "./internal/errorFields.ts"
 import type {
   BasicInformation,
@@ -134,7 +133,7 @@ const fieldsOf = (repo: Omit<RepositoryInput, "repository">) => ({
 export const apiSupportIntegration = (options: ApiSupportIntegrationOptions): SupportIntegration => {
   const api = createClient<paths>({
     baseUrl: ADMIN_API_BASE_URL,
-    fetch: transportFetch(bufferBodies(options.fetch ?? defaultFetch)),
+    fetch: transportFetch(options.fetch ?? defaultFetch),
   })
   const send = <R extends ApiResult>(
     run: (init: { headers: Record<string, string>; signal: AbortSignal }) => Promise<R>,

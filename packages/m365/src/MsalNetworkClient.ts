@@ -27,7 +27,6 @@ import {
   withRetry,
 } from "@sn365/core"
 import { type Duration, Effect } from "effect"
-import { bufferBodies } from "./internal/bufferedFetch.ts"
 
 /** Options of {@link msalNetworkClient}. */
 export interface MsalNetworkClientOptions {
@@ -100,7 +99,7 @@ export const makeTrackedNetworkClient = (
   fetch: Fetch = defaultFetch,
   options: MsalNetworkClientOptions = {},
 ): TrackedNetworkClient => {
-  const transport = transportFetch(bufferBodies(fetch))
+  const transport = transportFetch(fetch)
   const calls = new Map<string, Entry>()
 
   const send = <T>(method: "GET" | "POST", url: string, request?: NetworkRequestOptions) => {

@@ -33,7 +33,6 @@ import {
   GRAPH_OWNEDBY_BACKING_TEXT,
   REPLICATION_BUDGET_MS,
 } from "../vendor.ts"
-import { bufferBodies } from "./bufferedFetch.ts"
 
 /** What `openapi-fetch` calls receive besides their parameters. */
 export interface GraphInit {
@@ -87,7 +86,7 @@ export const makeGraph = (options: {
   readonly budgetMs: number | undefined
 }): Graph => {
   const fetch = options.fetch ?? defaultFetch
-  const api = createClient<paths>({ baseUrl: GRAPH_BASE_URL, fetch: transportFetch(bufferBodies(fetch)) })
+  const api = createClient<paths>({ baseUrl: GRAPH_BASE_URL, fetch: transportFetch(fetch) })
   return {
     api,
     fetch,

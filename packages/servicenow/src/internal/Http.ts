@@ -22,7 +22,6 @@ import type { paths as AppPaths } from "../generated/app.ts"
 import type { paths as BatchPaths } from "../generated/batch.ts"
 import type { paths as OAuthPaths } from "../generated/oauth.ts"
 import type { paths as TablePaths } from "../generated/table.ts"
-import { bufferedFetch } from "./bufferedFetch.ts"
 import { type AuthKind, type ErrorContext, toServiceNowError } from "./errorMapping.ts"
 
 /** The openapi-fetch clients of one instance, sharing one transport. */
@@ -37,7 +36,7 @@ export interface Apis {
 export const makeApis = (instanceUrl: string, fetch: Fetch | undefined): Apis => {
   const options = {
     baseUrl: instanceUrl,
-    fetch: transportFetch(bufferedFetch(fetch ?? defaultFetch)),
+    fetch: transportFetch(fetch ?? defaultFetch),
     headers: { accept: "application/json" },
     // `sysparm_fields=a,b`: ServiceNow wants comma-joined lists, not repeated parameters (servicenow-api.md §1.2).
     querySerializer: { array: { style: "form", explode: false } },
