@@ -13,10 +13,10 @@ import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
 import { XMLParser } from "fast-xml-parser"
 import { parse } from "yaml"
+import { note, reference } from "./reference.ts"
 
-const csdlPath = fileURLToPath(
-  new URL("../../../shared/reference/microsoft-graph/v1.0-cleanMetadata.csdl.xml", import.meta.url),
-)
+const csdlFile = reference("microsoft-graph", "v1.0-cleanMetadata.csdl.xml")
+const csdlPath = csdlFile.path
 const specPath = fileURLToPath(new URL("../microsoft-graph/applications.yaml", import.meta.url))
 
 // ---------------------------------------------------------------------------------------------
@@ -226,7 +226,8 @@ const spec = parse(readFileSync(specPath, "utf8")) as {
   paths: Record<string, unknown>
   components: { schemas: Record<string, JsonSchema>; requestBodies: Record<string, JsonSchema> }
 }
-const csdl = loadCsdl()
+// Loaded only when the reference is there; otherwise the suite below is skipped.
+const csdl: ReturnType<typeof loadCsdl> = csdlFile.present ? loadCsdl() : { types: new Map(), actions: [] }
 
 /** The `microsoft.graph.*` schemas that model CSDL types (not the error envelope or collection pages). */
 const modelled = Object.entries(spec.components.schemas).filter(
@@ -281,7 +282,7 @@ const requestBodySchema = (name: string): JsonSchema => {
 const refsOf = (shape: Shape): ReadonlyArray<string> =>
   shape.kind === "ref" ? [shape.target] : shape.kind === "array" ? refsOf(shape.items) : []
 
-describe("Graph spec ↔ official v1.0 CSDL", () => {
+describe.skipIf(!csdlFile.present)(`Graph spec ↔ official v1.0 CSDL${note(csdlFile.present)}`, () => {
   it("declares the types sn365 relies on", () => {
     const names = modelled.map(([key]) => key)
     for (const required of ["application", "passwordCredential", "servicePrincipal", "webApplication"]) {

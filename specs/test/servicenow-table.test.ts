@@ -11,9 +11,11 @@ import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { parse } from "yaml"
+import { note, reference } from "./reference.ts"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..")
-const EXPORT = join(root, "..", "shared", "reference", "servicenow", "table-api-explorer-export.json")
+const exported = reference("servicenow", "table-api-explorer-export.json")
+const EXPORT = exported.path
 const OURS = join(root, "specs", "servicenow", "table.yaml")
 
 /** Difference → reason. `<table>` stands for every typed table of the per-table v2 paths. */
@@ -225,21 +227,24 @@ const compare = (exported: Json, ours: Json): Array<string> => {
   return [...differences].sort()
 }
 
-describe("specs/servicenow/table.yaml vs the REST API Explorer export", () => {
-  it("differs only where KNOWN_DIFFERENCES says why", async () => {
-    const exported = JSON.parse(await readFile(EXPORT, "utf8")) as Json
-    const ours = parse(await readFile(OURS, "utf8")) as Json
-    expect(exported.openapi).toBe("3.0.1")
-    const differences = compare(exported, ours)
-    const unlisted = differences.filter((d) => !(d in KNOWN_DIFFERENCES))
-    const stale = Object.keys(KNOWN_DIFFERENCES).filter((d) => !differences.includes(d))
-    expect({ unlisted, stale }).toEqual({ unlisted: [], stale: [] })
-  })
+describe.skipIf(!exported.present)(
+  `specs/servicenow/table.yaml vs the REST API Explorer export${note(exported.present)}`,
+  () => {
+    it("differs only where KNOWN_DIFFERENCES says why", async () => {
+      const exported = JSON.parse(await readFile(EXPORT, "utf8")) as Json
+      const ours = parse(await readFile(OURS, "utf8")) as Json
+      expect(exported.openapi).toBe("3.0.1")
+      const differences = compare(exported, ours)
+      const unlisted = differences.filter((d) => !(d in KNOWN_DIFFERENCES))
+      const stale = Object.keys(KNOWN_DIFFERENCES).filter((d) => !differences.includes(d))
+      expect({ unlisted, stale }).toEqual({ unlisted: [], stale: [] })
+    })
 
-  it("gives every known difference a one-line reason", () => {
-    for (const [difference, reason] of Object.entries(KNOWN_DIFFERENCES)) {
-      expect(reason.length, difference).toBeGreaterThan(5)
-      expect(reason, difference).not.toContain("\n")
-    }
-  })
-})
+    it("gives every known difference a one-line reason", () => {
+      for (const [difference, reason] of Object.entries(KNOWN_DIFFERENCES)) {
+        expect(reason.length, difference).toBeGreaterThan(5)
+        expect(reason, difference).not.toContain("\n")
+      }
+    })
+  },
+)

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { BatchItem } from "@sn365/servicenow"
 import { Effect } from "effect"
 import { WIZARD_FLAG_KEYS, WRITABLE_WIZARD_KEYS } from "../AppStorage.ts"
 import { CrossScopeAccessDenied, UnmanagedResourceConflict } from "../Errors.ts"
@@ -546,15 +547,16 @@ export const roleGrants: BasicStep = {
       const missing = missingGrants(observed, env)
       if (missing.length === 0) return { outcome: "kept" }
       const results = yield* env.sn.batch(
-        missing.map(({ user, role }) => ({
-          method: "POST" as const,
-          url: "/api/now/v2/table/sys_user_has_role?sysparm_fields=sys_id",
-          body: { user: observed.roleUsers.get(user) as string, role: observed.roleIds[role] as string },
-        })),
+        missing.map(({ user, role }) =>
+          BatchItem.create(
+            "sys_user_has_role",
+            { user: observed.roleUsers.get(user) as string, role: observed.roleIds[role] as string },
+            { fields: ["sys_id"] },
+          ),
+        ),
       )
-      const failed = results.filter((result) => result.status >= 300)
-      if (failed.length > 0)
-        return yield* Effect.fail(failed[0]?.error ?? new Error(`${failed.length} role grants failed`))
+      const failure = results.find((result) => result._tag === "Failure")
+      if (failure !== undefined) return yield* Effect.fail(failure.error)
       return { outcome: "created", detail: `${missing.length} granted` }
     }),
   destroy: (observed, env) =>
@@ -564,12 +566,10 @@ export const roleGrants: BasicStep = {
         return grant === undefined ? [] : [grant]
       })
       if (held.length === 0) return { outcome: "absent" }
-      yield* env.sn.batch(
-        held.map((sysId) => ({
-          method: "DELETE" as const,
-          url: `/api/now/v2/table/sys_user_has_role/${sysId}`,
-        })),
-      )
+      const results = yield* env.sn.batch(held.map((sysId) => BatchItem.delete("sys_user_has_role", sysId)))
+      // A grant already gone (404) is what teardown wants.
+      const failure = results.find((result) => result._tag === "Failure" && result.error._tag !== "NotFound")
+      if (failure?._tag === "Failure") return yield* Effect.fail(failure.error)
       return { outcome: "deleted", detail: `${held.length} revoked` }
     }),
 }
