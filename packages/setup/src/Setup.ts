@@ -7,9 +7,8 @@
  *
  * @module
  */
-import { RetryObserver } from "@sn365/core"
 import { Cause, Effect, Exit } from "effect"
-import { type Observed, observe } from "./basic/observe.ts"
+import type { Observed } from "./basic/observe.ts"
 import { discoverApp, preflight } from "./basic/preflight.ts"
 import { type BasicStep, type BasicStepId, basicSteps, teardownOrder } from "./basic/steps.ts"
 import { runChecks } from "./basic/verify.ts"
@@ -19,15 +18,15 @@ import {
   ApplyFailed,
   type CrossScopeAccessDenied,
   type InvalidConfig,
-  PreflightFailed,
+  type PreflightFailed,
   summarize,
   type UnmanagedResourceConflict,
   type VerificationFailed,
 } from "./Errors.ts"
-import type { Phase } from "./Events.ts"
 import { type Env, makeEnv } from "./internal/env.ts"
 import { runGraph } from "./internal/graph.ts"
-import type { Outputs, StepPlan, StepResult } from "./internal/step.ts"
+import { observeOnly, phase, readFailure, readState, tracked } from "./internal/run.ts"
+import type { Outputs, StepPlan } from "./internal/step.ts"
 import { DnsResolver, networkPreflight } from "./Network.ts"
 import type { SetupOptions } from "./Options.ts"
 import type { Plan } from "./Plan.ts"
@@ -48,34 +47,6 @@ export interface ApplyOptions extends SetupOptions {
   /** Asked with the plan before any write; return `false` to stop without changing anything. */
   readonly confirm?: (plan: Plan) => Promise<boolean>
 }
-
-/** Longest a single step may run, including its retries and replication waits. */
-const STEP_TIMEOUT = "10 minutes"
-
-const phase = (env: Env, name: Phase) => Effect.sync(() => env.emit({ _tag: "PhaseStarted", phase: name }))
-
-/** Preflight and observation run together (both only read); preflight's problems win. */
-const readState = (env: Env) =>
-  Effect.gen(function* () {
-    yield* phase(env, "preflight")
-    const [checked, observed] = yield* Effect.all([preflight(env), Effect.exit(observe(env))], {
-      concurrency: "unbounded",
-    })
-    if (checked.problems.length > 0) return yield* new PreflightFailed({ problems: checked.problems })
-    if (Exit.isFailure(observed)) {
-      const error = summarize(Cause.squash(observed.cause))
-      return yield* new PreflightFailed({
-        problems: [
-          {
-            check: "read current state",
-            message: error.message,
-            remedy: error.remedy ?? "Retry; if it persists, run with --verbose.",
-          },
-        ],
-      })
-    }
-    return { observed: observed.value, app: checked.app }
-  }).pipe(Effect.provideService(RetryObserver, () => Effect.void))
 
 const planSteps = (env: Env, observed: Observed) =>
   new Map<BasicStepId, StepPlan>(basicSteps.map((step) => [step.id, step.plan(observed, env)]))
@@ -132,66 +103,6 @@ export const plan = (config: SetupConfig, options: SetupOptions = {}): Effect.Ef
     return toPlan(env, observed, planSteps(env, observed), warningsFor(env, app))
   }).pipe(provideCommon(options))
 
-/** Runs one step with progress events, retry events and a time budget. */
-const runStep = (
-  env: Env,
-  step: BasicStep,
-  observed: Observed,
-  stepPlan: StepPlan,
-  outputs: Outputs,
-  reports: Map<string, StepReport>,
-) =>
-  Effect.gen(function* () {
-    const started = Date.now()
-    const base = { step: step.id, title: step.title, owner: step.owner }
-    env.emit({ _tag: "StepStarted", ...base })
-    const exit = yield* step.apply(observed, stepPlan, env, outputs).pipe(
-      Effect.timeoutOrElse({
-        duration: STEP_TIMEOUT,
-        orElse: () => Effect.fail(new Error(`timed out after ${STEP_TIMEOUT}`)),
-      }),
-      Effect.provideService(RetryObserver, (event) =>
-        Effect.sync(() =>
-          env.emit({
-            _tag: "StepRetrying",
-            step: step.id,
-            title: step.title,
-            attempt: event.attempt,
-            delayMs: event.delayMs,
-            reason:
-              event.reason.status === undefined
-                ? event.reason.tag
-                : `${event.reason.tag} (${event.reason.status})`,
-          }),
-        ),
-      ),
-      Effect.exit,
-    )
-    const durationMs = Date.now() - started
-    if (Exit.isSuccess(exit)) {
-      const result: StepResult = exit.value
-      reports.set(step.id, {
-        ...base,
-        status: "succeeded",
-        outcome: result.outcome,
-        ...(result.detail === undefined ? {} : { detail: result.detail }),
-        durationMs,
-      })
-      env.emit({
-        _tag: "StepSucceeded",
-        ...base,
-        outcome: result.outcome,
-        ...(result.detail === undefined ? {} : { detail: result.detail }),
-        durationMs,
-      })
-      return
-    }
-    const error = summarize(Cause.squash(exit.cause))
-    reports.set(step.id, { ...base, status: "failed", error, durationMs })
-    env.emit({ _tag: "StepFailed", ...base, error, durationMs })
-    return yield* Effect.failCause(exit.cause)
-  })
-
 /** The first blocker of a plan, if any: apply refuses to start while one exists. */
 const firstBlocker = (plans: ReadonlyMap<BasicStepId, StepPlan>) =>
   [...plans.values()].find((p) => p.action === "blocked")?.blocker
@@ -244,7 +155,7 @@ export const apply = (
     const outputs: Outputs = {}
     const reports = new Map<string, StepReport>()
     const outcomes = yield* runGraph(basicSteps, (step) =>
-      runStep(env, step, observed, plans.get(step.id) as StepPlan, outputs, reports),
+      tracked(env, step, reports, step.apply(observed, plans.get(step.id) as StepPlan, env, outputs)),
     )
     for (const step of basicSteps) {
       const outcome = outcomes.get(step.id)
@@ -316,65 +227,36 @@ export const teardown = (
   Effect.gen(function* () {
     const env = makeEnv(config, options)
     yield* phase(env, "observe")
-    const observed = yield* observe(env).pipe(
-      Effect.mapError((error) => {
-        const summary = summarize(error)
-        return new PreflightFailed({
-          problems: [
-            {
-              check: "read current state",
-              message: summary.message,
-              remedy: summary.remedy ?? "Check the credentials.",
-            },
-          ],
-        })
-      }),
-    )
+    const observed = yield* observeOnly(env)
     yield* phase(env, "teardown")
-    const steps: Array<StepReport> = []
+    const reports = new Map<string, StepReport>()
     const removed: Array<{ title: string; key: string }> = []
     const absent: Array<{ title: string; key: string }> = []
-    for (const id of teardownOrder) {
-      const step = basicSteps.find((s) => s.id === id) as BasicStep
-      if (step.destroy === undefined) continue
-      const started = Date.now()
-      const base = { step: step.id, title: step.title, owner: step.owner }
-      env.emit({ _tag: "StepStarted", ...base })
-      const exit = yield* Effect.exit(step.destroy(observed, env))
-      const durationMs = Date.now() - started
-      const key = step.key(env, observed)
+    for (const [index, step] of teardownSteps.entries()) {
+      const destroy = step.destroy as NonNullable<BasicStep["destroy"]>
+      const exit = yield* Effect.exit(tracked(env, step, reports, destroy(observed, env)))
       if (Exit.isFailure(exit)) {
-        const error = summarize(Cause.squash(exit.cause))
-        env.emit({ _tag: "StepFailed", ...base, error, durationMs })
-        steps.push({ ...base, status: "failed", error, durationMs })
         return yield* new ApplyFailed({
           operation: "teardown",
           step: step.id,
           title: `Remove ${step.title}`,
-          error,
-          completed: steps.filter((s) => s.status === "succeeded").map((s) => s.step),
-          notStarted: teardownOrder.slice(teardownOrder.indexOf(id) + 1),
+          error: summarize(Cause.squash(exit.cause)),
+          completed: teardownSteps.slice(0, index).map((s) => s.id),
+          notStarted: teardownSteps.slice(index + 1).map((s) => s.id),
         })
       }
-      const result = exit.value
-      env.emit({
-        _tag: "StepSucceeded",
-        ...base,
-        outcome: result.outcome,
-        ...(result.detail === undefined ? {} : { detail: result.detail }),
-        durationMs,
+      ;(exit.value.outcome === "deleted" ? removed : absent).push({
+        title: step.title,
+        key: step.key(env, observed),
       })
-      steps.push({
-        ...base,
-        status: "succeeded",
-        outcome: result.outcome,
-        ...(result.detail === undefined ? {} : { detail: result.detail }),
-        durationMs,
-      })
-      ;(result.outcome === "deleted" ? removed : absent).push({ title: step.title, key })
     }
-    return { steps, removed, absent }
+    return { steps: teardownSteps.map((s) => reports.get(s.id) as StepReport), removed, absent }
   }).pipe(provideCommon(options))
+
+/** The steps teardown runs, in teardown order (those with a `destroy`). */
+const teardownSteps = teardownOrder.flatMap((id) =>
+  basicSteps.filter((s) => s.id === id && s.destroy !== undefined),
+)
 
 const SECRET_PROPERTY_TYPES = new Set(["password", "password2"])
 
@@ -386,20 +268,7 @@ export const discover = (
   Effect.gen(function* () {
     const env = makeEnv(config, options)
     const checked = yield* preflight(env)
-    const found = yield* discoverApp(env).pipe(
-      Effect.mapError((error) => {
-        const summary = summarize(error)
-        return new PreflightFailed({
-          problems: [
-            {
-              check: "discover",
-              message: summary.message,
-              remedy: summary.remedy ?? "Check the credentials.",
-            },
-          ],
-        })
-      }),
-    )
+    const found = yield* discoverApp(env).pipe(Effect.mapError((error) => readFailure("discover", error)))
     return {
       ...(checked.app === undefined ? {} : { app: { scope: "x_mioms_m365_assis", ...checked.app } }),
       tables: found.tables.map((row) => ({
