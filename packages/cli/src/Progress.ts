@@ -48,7 +48,8 @@ export const formatPlainEvent = (event: SetupEvent, verbose = false): string | u
     case "PhaseStarted":
       return `== ${PHASE_TITLE[event.phase]}`
     case "StepStarted":
-      return `start  ${event.title}`
+      // One line per step is enough in logs; the start line helps only when diagnosing a slow step.
+      return verbose ? `start  ${event.title}` : undefined
     case "StepSucceeded":
       return `ok     ${event.title}: ${event.outcome}${event.detail === undefined ? "" : ` (${event.detail})`} [${formatDuration(event.durationMs)}]`
     case "StepSkipped":

@@ -38,9 +38,10 @@ describe("formatDuration", () => {
 })
 
 describe("plain progress", () => {
-  it("prints one line per event (golden)", async () => {
-    const text = events.map((e) => formatPlainEvent(e)).join("\n")
+  it("prints one line per event, step starts only when verbose (golden)", async () => {
+    const text = events.flatMap((e) => formatPlainEvent(e) ?? []).join("\n")
     await expect(`${text}\n`).toMatchFileSnapshot("golden/progress-plain.txt")
+    expect(events.flatMap((e) => formatPlainEvent(e, true) ?? [])).toContain("start  Entra app registration")
   })
 
   it("writes nothing but warnings when silent", () => {
