@@ -55,14 +55,19 @@ describe("requests the spec does not allow", () => {
     )
   })
 
-  it("validates parameters: types, enums, and the typed paths' stored-values-only rule", async () => {
+  it("validates parameters: types and enums; typed paths serve display values like the platform", async () => {
     const sn = fresh()
     const bad = await sn.call("/api/now/table/incident?sysparm_limit=ten")
     expect([bad.status, bad.json.error.message]).toEqual([400, "Invalid request"])
     expect(bad.json.error.detail).toContain("sysparm_limit")
     expect((await sn.call("/api/now/table/incident?sysparm_display_value=maybe")).status).toBe(400)
     expect((await sn.call("/api/now/table/incident?sysparm_offset=-1")).status).toBe(400)
-    expect((await sn.call("/api/now/v2/table/incident?sysparm_display_value=true")).status).toBe(400)
+    // The typed per-table paths type stored values, but the platform serves the same URL with display values.
+    const display = await sn.call(
+      "/api/now/v2/table/sys_user?sysparm_display_value=all&sysparm_query=user_name=admin",
+    )
+    expect(display.status).toBe(200)
+    expect(display.json.result[0].user_name).toEqual({ display_value: "admin", value: "admin" })
     expect((await sn.call("/api/now/v2/table/incident?sysparm_display_value=false")).status).toBe(200)
     expect((await sn.call("/api/now/v2/table/u_custom?sysparm_display_value=true")).status).toBe(400) // unknown table
   })

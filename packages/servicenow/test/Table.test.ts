@@ -115,10 +115,9 @@ describe("TableAccessor: reads and writes", () => {
     }),
   )
 
-  // EMULATOR ISSUE (reported): the spec's typed per-table paths (`/api/now/v2/table/sys_user`) allow only
-  // `sysparm_display_value=false`, and the emulator routes concrete paths first, so it answers 400 to a
-  // URL the platform serves like any other table URL (the spec itself says so). Remove `fails` when fixed.
-  it.live.fails("(emulator issue) display values of a typed table on its v2 URL", () =>
+  // The spec's typed per-table paths type stored values only; the platform serves the same URL with
+  // display values, and so must the emulator.
+  it.live("display values of a typed table on its v2 URL", () =>
     Effect.gen(function* () {
       const users = clientOf(emulator, freshInstance()).table("sys_user")
       const admin = yield* users.first({ query: "user_name=admin", fields: ["name"], displayValue: true })

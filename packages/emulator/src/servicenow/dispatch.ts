@@ -55,8 +55,24 @@ export interface DispatchOptions {
 
 const STATS_PREFIX = "/api/now/stats/"
 
+/**
+ * The typed per-table paths (`/api/now/v2/table/sys_user`) are a typing device of our spec for
+ * stored values; the platform serves the same URL with display values too. Those requests are
+ * validated against the generic table paths instead.
+ */
+const TYPED_TABLE_PATH = /^\/api\/now\/v2\/table\/[a-z_]+(\/\{sys_id\})?$/
+const genericTableDocument = {
+  ...tableDocument,
+  paths: Object.fromEntries(
+    Object.entries(tableDocument.paths).filter(([path]) => !TYPED_TABLE_PATH.test(path)),
+  ),
+}
+const wantsDisplayValues = (request: EmulatorRequest) =>
+  ["true", "all"].includes(request.url.searchParams.get("sysparm_display_value") ?? "")
+
 const apis = {
   table: compileOpenApi(tableDocument),
+  tableWithDisplayValues: compileOpenApi(genericTableDocument),
   aggregate: compileOpenApi(aggregateDocument),
   batch: compileOpenApi(batchDocument),
   app: compileOpenApi(appDocument),
@@ -151,7 +167,9 @@ export const makeDispatcher = (options: DispatchOptions) => {
     if (instance.quota.cancelAll === true)
       return failure(QUOTA_STATUS, TRANSACTION_CANCELLED, { ...rateHeaders })
 
-    const checked = apis[api].validate(request)
+    const checked = (
+      api === "table" && wantsDisplayValues(request) ? apis.tableWithDisplayValues : apis[api]
+    ).validate(request)
     let response: EmulatorResponse
     if (!checked.ok) {
       response = problemResponse(checked.problem)
