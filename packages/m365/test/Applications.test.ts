@@ -46,6 +46,18 @@ describe("makeApplications: registrations", () => {
     }),
   )
 
+  it.live(
+    "upsert addresses a uniqueName with a single quote as an OData literal (quote doubled) and keeps it",
+    () =>
+      Effect.gen(function* () {
+        const e = yield* emulator()
+        const name = `${uniqueName()}-o'brien`
+        const { application } = yield* adminApps(e).upsert(name, outbound("quote"))
+        assert.strictEqual(application.uniqueName, name)
+        assert.strictEqual((yield* adminApps(e).findByUniqueName(name))?.id, application.id)
+      }),
+  )
+
   it.live("upsert is one PATCH with Prefer: create-if-missing, single tenant by default", () =>
     Effect.gen(function* () {
       const e = yield* emulator()

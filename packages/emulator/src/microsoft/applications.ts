@@ -37,6 +37,7 @@ import {
   noContent,
   notFound,
   odataError,
+  odataStringValue,
 } from "./odata.ts"
 import { thumbprints } from "./tokenEndpoint.ts"
 import {
@@ -135,8 +136,9 @@ export const renderApplication = (tenant: TenantState, app: ApplicationState): R
 type Address = { readonly by: "id" | "appId" | "uniqueName"; readonly value: string }
 
 const addressOf = (call: GraphCall): Address => {
-  if (typeof call.path.uniqueName === "string") return { by: "uniqueName", value: call.path.uniqueName }
-  if (typeof call.path.appId === "string") return { by: "appId", value: call.path.appId }
+  if (typeof call.path.uniqueName === "string")
+    return { by: "uniqueName", value: odataStringValue(call.path.uniqueName) }
+  if (typeof call.path.appId === "string") return { by: "appId", value: odataStringValue(call.path.appId) }
   return { by: "id", value: String(call.path["application-id"] ?? "") }
 }
 

@@ -22,6 +22,9 @@ import {
 } from "./vendor.ts"
 
 /** Ids and time of one Graph request. */
+/** The value of an OData string literal from a URL key (`'o''brien'` → `o'brien`): quotes are doubled inside. */
+export const odataStringValue = (literal: string) => literal.replaceAll("''", "'")
+
 export interface GraphRequestContext {
   readonly requestId: string
   readonly clientRequestId: string
