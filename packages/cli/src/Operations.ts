@@ -40,7 +40,6 @@ import {
 import { chooseOutput, type Output, type OutputFlags } from "./Output.ts"
 import { makeProgressView, type ProgressView } from "./Progress.ts"
 import { renderApply, renderDiscovery, renderTeardown, renderVerify } from "./Report.ts"
-import { fileSecretStore, isShared } from "./SecretsFile.ts"
 import { ENV } from "./Settings.ts"
 import { VENDOR_HOST_PATTERNS } from "./vendor.ts"
 
@@ -207,12 +206,12 @@ export const setupOptions = (run: RunContext, input: OperationInput, config: Set
     const secretsPath = input.secretsFile ?? run.io.env[ENV.secretsFile]
     const secretsFile =
       secretsPath === undefined || secretsPath === "" ? undefined : resolve(run.io.cwd, secretsPath)
-    if (secretsFile !== undefined && (yield* Effect.promise(() => isShared(secretsFile))))
+    if (secretsFile !== undefined && (yield* Effect.promise(() => Setup.isSharedFile(secretsFile))))
       warn(run, `${secretsFile} can be read by other users; run: chmod 600 ${secretsFile}`)
     const options: SetupOptions & { secretsFile?: string } = {
       ...(fetch === undefined ? {} : { fetch }),
       onEvent: run.view.onEvent,
-      ...(secretsFile === undefined ? {} : { secrets: fileSecretStore(secretsFile) }),
+      ...(secretsFile === undefined ? {} : { secrets: Setup.fileSecretStore(secretsFile) }),
       onDeviceCode: showDeviceCode(run.view),
       manualHandoff: makeManualHandoff({
         io: run.io,

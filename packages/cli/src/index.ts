@@ -24,5 +24,4 @@ export {
 export { type StarterValues, starterConfig } from "./Init.ts"
 export { Io } from "./Io.ts"
 export { type JsonCommand, OUTPUT_SCHEMA_VERSION, type OutputDocument } from "./Json.ts"
-export { fileSecretStore } from "./SecretsFile.ts"
 export { CONFIG_FILE_NAMES, ENV, SETTINGS, type Setting } from "./Settings.ts"

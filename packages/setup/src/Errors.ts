@@ -30,6 +30,8 @@ export const PreflightProblem = Schema.Struct({
   check: Schema.String,
   message: Schema.String,
   remedy: Schema.String,
+  /** The underlying error's tag (`InvalidClientCredential`, `BasicAuthGate`…), when there is one. */
+  tag: Schema.optionalKey(Schema.String),
 })
 export type PreflightProblem = typeof PreflightProblem.Type
 

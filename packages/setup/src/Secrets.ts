@@ -16,6 +16,8 @@ export type SecretName = "entraClientSecret" | "inboundClientSecret" | "integrat
 export interface SecretStore {
   readonly get: (name: SecretName) => Effect.Effect<Redacted.Redacted<string> | undefined>
   readonly put: (name: SecretName, value: Redacted.Redacted<string>) => Effect.Effect<void>
+  /** Forgets a secret (teardown, once the object that used it is gone). */
+  readonly remove: (name: SecretName) => Effect.Effect<void>
 }
 
 /** An in-memory store: secrets live for one process. */
@@ -26,6 +28,10 @@ export const memorySecretStore = (): SecretStore => {
     put: (name, value) =>
       Effect.sync(() => {
         values.set(name, value)
+      }),
+    remove: (name) =>
+      Effect.sync(() => {
+        values.delete(name)
       }),
   }
 }

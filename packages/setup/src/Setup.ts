@@ -145,11 +145,12 @@ export const apply = (
     const thePlan = toPlan(env, observed, plans, warningsFor(env, app))
     const blocker = firstBlocker(plans)
     if (blocker !== undefined) return yield* Effect.fail(blocker as SetupError)
-    if (
-      options.confirm !== undefined &&
-      !(yield* Effect.promise(() => (options.confirm as (p: Plan) => Promise<boolean>)(thePlan)))
-    )
+    // The time a person takes to read the plan is not the setup's duration.
+    const waitedFrom = Date.now()
+    const confirm = options.confirm
+    if (confirm !== undefined && !(yield* Effect.promise(() => confirm(thePlan))))
       return yield* new ApplyCancelled({})
+    const waitedMs = Date.now() - waitedFrom
 
     yield* phase(env, "apply")
     const outputs: Outputs = {}
@@ -194,7 +195,7 @@ export const apply = (
       outputs: outputsOf(outputs, observed, env),
       secrets,
       network: yield* networkPreflight,
-      durationMs: Date.now() - started,
+      durationMs: Date.now() - started - waitedMs,
     }
   }).pipe(provideCommon(options))
 
@@ -245,6 +246,7 @@ export const teardown = (
           notStarted: teardownSteps.slice(index + 1).map((s) => s.id),
         })
       }
+      yield* Effect.forEach(step.secrets ?? [], env.secrets.remove, { discard: true })
       ;(exit.value.outcome === "deleted" ? removed : absent).push({
         title: step.title,
         key: step.key(env, observed),

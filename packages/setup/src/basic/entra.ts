@@ -40,6 +40,7 @@ export const entraApp: BasicStep = {
   id: "entra.app",
   title: "App registration (outbound)",
   owner: "entra",
+  secrets: ["entraClientSecret"],
   dependsOn: [],
   key: (env) => env.names.appUniqueName,
   plan: (observed, env): StepPlan => {

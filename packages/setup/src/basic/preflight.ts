@@ -40,7 +40,7 @@ export const generationOf = (version: string): AppInfo["generation"] => {
 
 const problem = (check: string, error: unknown, remedy: string): PreflightProblem => {
   const summary = summarize(error)
-  return { check, message: summary.message, remedy: summary.remedy ?? remedy }
+  return { check, message: summary.message, remedy: summary.remedy ?? remedy, tag: summary.tag }
 }
 
 /** The claims of a JWT access token, or undefined when the token is opaque. */

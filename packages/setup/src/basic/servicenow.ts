@@ -177,6 +177,7 @@ export const inboundClient: BasicStep = {
   id: "servicenow.inboundClient",
   title: "Inbound OAuth endpoint",
   owner: "servicenow",
+  secrets: ["inboundClientSecret"],
   dependsOn: [],
   key: (env) => env.names.inboundClientName,
   plan: (observed, env) => {
@@ -261,6 +262,7 @@ export const integrationUser: BasicStep = {
   id: "servicenow.integrationUser",
   title: "Integration user",
   owner: "servicenow",
+  secrets: ["integrationUserPassword"],
   dependsOn: [],
   key: (env) => env.names.integrationUser,
   plan: (observed, env) => {

@@ -49,6 +49,7 @@ export const readFailure = (check: string, error: unknown) => {
         check,
         message: summary.message,
         remedy: summary.remedy ?? "Retry; if it persists, run with --verbose.",
+        tag: summary.tag,
       },
     ],
   })

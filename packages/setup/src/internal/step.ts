@@ -7,6 +7,7 @@
 import type { Effect, Redacted } from "effect"
 import type { StepOutcome, StepOwner } from "../Events.ts"
 import type { FieldChange, PlanAction } from "../Plan.ts"
+import type { SecretName } from "../Secrets.ts"
 import type { Env } from "./env.ts"
 
 /** The ids and secrets steps hand to the steps that depend on them, filled in during apply. */
@@ -56,6 +57,8 @@ export interface Step<Id extends string, Observed> {
   ) => Effect.Effect<StepResult, unknown>
   /** Removes what this step manages; absent for steps teardown leaves alone. */
   readonly destroy?: (observed: Observed, env: Env) => Effect.Effect<StepResult, unknown>
+  /** Secrets that belong to this step's object; teardown forgets them once the object is gone. */
+  readonly secrets?: ReadonlyArray<SecretName>
 }
 
 /** A field change for a value that is set for the first time. */

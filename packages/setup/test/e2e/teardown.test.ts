@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
+import type { SecretStore } from "../../src/Secrets.ts"
 import { apply, teardown, verify } from "../../src/Setup.ts"
 import { configInput, decoded, emulatorForSetup, INSTANCE, optionsFor } from "../support/emulator.ts"
 
@@ -52,6 +53,10 @@ describe("teardown", () => {
         )
         assert.lengthOf(deleted, 1)
         assert.deepStrictEqual(normalise(after), normalise(JSON.parse(seeded)))
+
+        // The secrets of the deleted objects are forgotten too.
+        for (const name of ["entraClientSecret", "inboundClientSecret", "integrationUserPassword"] as const)
+          assert.isUndefined(yield* (options.secrets as SecretStore).get(name))
 
         const again = yield* teardown(config, options)
         assert.deepStrictEqual(again.removed, [])

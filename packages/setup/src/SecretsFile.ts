@@ -1,15 +1,15 @@
 /**
  * A file-backed {@link SecretStore}: the secrets a run generates are kept in a JSON file that only
- * its owner can read (mode 0600), so a later `sn365 verify` can use them without rotating.
+ * its owner can read (mode 0600), so a later `verify` — another process, `sn365 verify
+ * --secrets-file` — can use them without rotating, and teardown removes them with their objects.
  *
  * @module
  */
 import { randomBytes } from "node:crypto"
 import { chmod, mkdir, readFile, rename, stat, writeFile } from "node:fs/promises"
 import { dirname } from "node:path"
-import type { SecretName, SecretStore } from "@sn365/setup"
-import * as Effect from "effect/Effect"
-import * as Redacted from "effect/Redacted"
+import { Effect, Redacted } from "effect"
+import type { SecretName, SecretStore } from "./Secrets.ts"
 
 type Contents = Partial<Record<SecretName, string>>
 
@@ -30,8 +30,17 @@ const read = async (path: string): Promise<Contents> => {
   throw new Error(`The secrets file ${path} is not a JSON object; move it away and run again.`)
 }
 
+// Atomic: a reader never sees half a file, and the file is never readable by others.
+const write = async (path: string, contents: Contents) => {
+  await mkdir(dirname(path), { recursive: true })
+  const temporary = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`
+  await writeFile(temporary, `${JSON.stringify(contents, null, 2)}\n`, { mode: 0o600 })
+  await chmod(temporary, 0o600)
+  await rename(temporary, path)
+}
+
 /** Whether a file's permissions let anyone but its owner read or write it. */
-export const isShared = async (path: string): Promise<boolean> => {
+export const isSharedFile = async (path: string): Promise<boolean> => {
   try {
     return ((await stat(path)).mode & 0o077) !== 0
   } catch {
@@ -69,11 +78,16 @@ export const fileSecretStore = (path: string): SecretStore => {
         serialised(async () => {
           const contents = await read(path)
           contents[name] = Redacted.value(value)
-          await mkdir(dirname(path), { recursive: true })
-          const temporary = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`
-          await writeFile(temporary, `${JSON.stringify(contents, null, 2)}\n`, { mode: 0o600 })
-          await chmod(temporary, 0o600)
-          await rename(temporary, path)
+          await write(path, contents)
+        }),
+      ),
+    remove: (name) =>
+      Effect.promise(() =>
+        serialised(async () => {
+          const contents = await read(path)
+          if (!(name in contents)) return
+          delete contents[name]
+          await write(path, contents)
         }),
       ),
   }

@@ -1,10 +1,12 @@
-import { readFile, stat, writeFile } from "node:fs/promises"
+import { mkdtemp, readFile, stat, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
-import type { SecretName } from "@sn365/setup"
 import { Effect, Redacted } from "effect"
 import { describe, expect, it } from "vitest"
-import { fileSecretStore, isShared } from "../src/SecretsFile.ts"
-import { tempDir } from "./harness.ts"
+import type { SecretName } from "../src/Secrets.ts"
+import { fileSecretStore, isSharedFile } from "../src/SecretsFile.ts"
+
+const tempDir = () => mkdtemp(join(tmpdir(), "sn365-secrets-"))
 
 describe("fileSecretStore", () => {
   it("keeps every secret written concurrently, in a 0600 file, and reads them back", async () => {
@@ -30,7 +32,15 @@ describe("fileSecretStore", () => {
     const again = fileSecretStore(path)
     const value = await Effect.runPromise(again.get("inboundClientSecret"))
     expect(value !== undefined && Redacted.value(value)).toBe("value-of-inboundClientSecret")
-    expect(await isShared(path)).toBe(false)
+    expect(await isSharedFile(path)).toBe(false)
+
+    await Effect.runPromise(again.remove("entraClientSecret"))
+    await Effect.runPromise(again.remove("entraClientSecret"))
+    expect(Object.keys(JSON.parse(await readFile(path, "utf8")))).toEqual([
+      "inboundClientSecret",
+      "integrationUserPassword",
+    ])
+    expect((await stat(path)).mode & 0o777).toBe(0o600)
   })
 
   it("a missing file holds nothing; a corrupt one is a defect that does not quote the file", async () => {
