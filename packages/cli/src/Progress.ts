@@ -203,7 +203,20 @@ export const makeProgressView = (io: Io, options: ProgressViewOptions): Progress
   const update = (step: string, f: (line: StepLine) => StepLine) => {
     steps = steps.map((line) => (line.step === step ? f(line) : line))
   }
+  // Output while steps run goes above the list, which stays at the bottom; once nothing runs, the
+  // list is final: it stays where it is and later output goes below it.
+  const freeze = () => {
+    draw()
+    stopTimer()
+    drawn = 0
+    steps = []
+  }
   const above = (write: () => void) => {
+    if (!running()) {
+      freeze()
+      write()
+      return
+    }
     erase()
     write()
     draw()
@@ -273,11 +286,7 @@ export const makeProgressView = (io: Io, options: ProgressViewOptions): Progress
         draw()
       }
     },
-    close: () => {
-      draw()
-      stopTimer()
-      drawn = 0
-    },
+    close: freeze,
     shown: () => shown,
   }
 }
