@@ -271,6 +271,10 @@ const ioConsole = (io: Io): Console.Console =>
     warn: (...args: ReadonlyArray<unknown>) => io.stderr(`${format(...args)}\n`),
   })
 
+/** Ctrl-C is how `sn365 emulator` is meant to stop (0); for every other command it interrupts work (130). */
+export const interruptedExitCode = (args: ReadonlyArray<string>): ExitCode =>
+  args[0] === "emulator" ? ExitCode.Ok : ExitCode.Interrupted
+
 /**
  * Runs `sn365` with `args` (without the node and script paths) and returns the exit code:
  * 0 ok, 1 failed, 2 bad usage or configuration, 3 verification failed. Everything is written
@@ -287,7 +291,7 @@ export const run = (args: ReadonlyArray<string>): Effect.Effect<ExitCode, never,
     return yield* Command.runWith(sn365, { version: VERSION })(args).pipe(
       Effect.as(ExitCode.Ok),
       Effect.catchCause((cause): Effect.Effect<ExitCode> => {
-        if (Cause.hasInterruptsOnly(cause)) return Effect.succeed(ExitCode.Interrupted)
+        if (Cause.hasInterruptsOnly(cause)) return Effect.succeed(interruptedExitCode(args))
         const error = Cause.squash(cause)
         if (error instanceof ExitWith) return Effect.succeed(error.code as ExitCode)
         if (CliError.isCliError(error)) {

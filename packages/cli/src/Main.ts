@@ -5,10 +5,13 @@
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeServices from "@effect/platform-node/NodeServices"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import { run } from "./Cli.ts"
+import * as Exit from "effect/Exit"
+import * as Runtime from "effect/Runtime"
+import { interruptedExitCode, run } from "./Cli.ts"
 
-/** Runs `sn365` with `args` and sets the process's exit code; Ctrl-C exits with 130. */
+/** Runs `sn365` with `args` and sets the process's exit code; Ctrl-C exits with 130 (0 for `emulator`). */
 export const main = (args: ReadonlyArray<string>): void =>
   NodeRuntime.runMain(
     run(args).pipe(
@@ -19,5 +22,11 @@ export const main = (args: ReadonlyArray<string>): void =>
       ),
       Effect.provide(NodeServices.layer),
     ),
-    { disableErrorReporting: true },
+    {
+      disableErrorReporting: true,
+      teardown: (exit, onExit) =>
+        Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)
+          ? onExit(interruptedExitCode(args))
+          : Runtime.defaultTeardown(exit, onExit),
+    },
   )

@@ -66,7 +66,8 @@ describe("sn365 emulator", () => {
     expect(stdout).toContain(`export SN365_EMULATOR_URL=${url}`)
     expect(stdout).toContain("sn365 plan --config sn365.emulator.yaml")
     expect(stdout).toContain('instance: "dev365"')
+    // Ctrl-C is the normal way to stop it: exit 0, not the 130 of an interrupted operation.
     child.kill("SIGINT")
-    expect(await exited).toBe(130)
+    expect(await exited).toBe(0)
   }, 30_000)
 })
