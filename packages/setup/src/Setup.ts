@@ -81,9 +81,10 @@ const warningsFor = (env: Env, app: { version: string; generation: string } | un
     warnings.push(
       `The app is version ${app.version} (generation C, 2.0.0+), whose wizard has no Basic-auth inbound settings; sn365 writes the Basic variant's values as modeled.`,
     )
-  if (env.config.integration.refreshTokenExpiry !== env.config.integration.inboundRefreshTokenLifespan)
+  const { refreshTokenExpiry, inboundRefreshTokenLifespan } = env.config.integration
+  if (refreshTokenExpiry !== inboundRefreshTokenLifespan)
     warnings.push(
-      `The admin-center refresh token expiry (${env.config.integration.refreshTokenExpiry} s) differs from the inbound endpoint's refresh token lifespan (${env.config.integration.inboundRefreshTokenLifespan} s), as documented (procedure §11 D2).`,
+      `The form's refresh token expiry (${refreshTokenExpiry} s) is not the inbound endpoint's refresh token lifespan (${inboundRefreshTokenLifespan} s); the procedure documents both values (§11 D2), so sn365 keeps them.`,
     )
   return warnings
 }
