@@ -29,6 +29,7 @@ import {
 } from "./Errors.ts"
 import type { paths, Repository as WireRepository } from "./generated/support-integration.ts"
 import { errorFields } from "./internal/errorFields.ts"
+import { withToken } from "./internal/withToken.ts"
 import type {
   BasicInformation,
   Repository,
@@ -139,15 +140,15 @@ export const apiSupportIntegration = (options: ApiSupportIntegrationOptions): Su
     run: (init: { headers: Record<string, string>; signal: AbortSignal }) => Promise<R>,
     idempotent?: boolean,
   ): Effect.Effect<CallResult<DataOf<R>>, M365Error> =>
-    Effect.flatMap(options.credential.getToken(ADMIN_DEFAULT_SCOPE), (token) =>
+    withToken(options.credential, ADMIN_DEFAULT_SCOPE, (token) =>
       callWithResponse(
         (signal) => run({ headers: { authorization: `Bearer ${Redacted.value(token)}` }, signal }),
         {
           remedy,
           ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
         },
-      ).pipe(withRetry({ idempotent })),
-    )
+      ),
+    ).pipe(withRetry({ idempotent }))
 
   const getBasicInformation = () =>
     send((init) => api.GET("/basicInformation", init)).pipe(

@@ -66,7 +66,19 @@ export interface DeviceCodePrompt {
  * ```
  */
 export interface TokenCredential {
-  readonly getToken: (scope: string) => Effect.Effect<Redacted.Redacted<string>, M365Error>
+  readonly getToken: (
+    scope: string,
+    options?: GetTokenOptions,
+  ) => Effect.Effect<Redacted.Redacted<string>, M365Error>
+}
+
+/** Options of {@link TokenCredential.getToken}. */
+export interface GetTokenOptions {
+  /**
+   * Ignore the cache and ask the token service: the resource refused the cached token (it expired
+   * early, was revoked, or the clocks disagree). The clients ask for this once, after a 401.
+   */
+  readonly forceRefresh?: boolean | undefined
 }
 
 /** Options of {@link makeCredential}. */
@@ -90,6 +102,7 @@ type Acquire = (
   scope: string,
   correlationId: string,
   signal: AbortSignal,
+  forceRefresh: boolean,
 ) => Promise<AuthenticationResult | null>
 
 const secretsOf = (auth: EntraAuth): ReadonlyArray<Secret> =>
@@ -101,7 +114,7 @@ const confidentialAcquire = (
   network: INetworkModule,
 ): Acquire => {
   let app: ConfidentialClientApplication | undefined
-  return (scope, correlationId) => {
+  return (scope, correlationId, _signal, forceRefresh) => {
     if (app === undefined) {
       const base = msalConfiguration(options.tenant, auth.clientId, network)
       const credential =
@@ -115,7 +128,7 @@ const confidentialAcquire = (
             }
       app = new ConfidentialClientApplication({ ...base, auth: { ...base.auth, ...credential } })
     }
-    return app.acquireTokenByClientCredential({ scopes: [scope], correlationId })
+    return app.acquireTokenByClientCredential({ scopes: [scope], correlationId, skipCache: forceRefresh })
   }
 }
 
@@ -157,11 +170,11 @@ const deviceCodeAcquire = (
     }
   }
 
-  return async (scope, correlationId, signal) => {
+  return async (scope, correlationId, signal, forceRefresh) => {
     if (signingIn !== undefined) await signingIn.catch(() => undefined)
     if (account !== undefined) {
       try {
-        const silent = await app.acquireTokenSilent({ account, scopes: [scope], correlationId })
+        const silent = await app.acquireTokenSilent({ account, scopes: [scope], correlationId, forceRefresh })
         if (silent !== null) return silent
       } catch (error) {
         if (!(error instanceof InteractionRequiredAuthError)) throw error
@@ -214,11 +227,12 @@ export const makeCredential = (options: CredentialOptions): TokenCredential => {
     scope: string,
     observer: (event: RetryEvent) => Effect.Effect<void>,
     signal: AbortSignal,
+    forceRefresh: boolean,
   ): Promise<Redacted.Redacted<string>> => {
     const correlationId = randomUUID()
     const record = tracked.track(correlationId, { observer, signal, secrets: context.secrets })
     try {
-      const result = await run(scope, correlationId, signal)
+      const result = await run(scope, correlationId, signal, forceRefresh)
       if (result === null || result.accessToken === "") {
         throw new AuthenticationFailed({
           tenant,
@@ -235,12 +249,15 @@ export const makeCredential = (options: CredentialOptions): TokenCredential => {
   }
 
   return {
-    getToken: (scope) =>
+    getToken: (scope, getOptions) =>
       Effect.gen(function* () {
         if (acquire === undefined) return yield* noDevicePrompt(context)
         const observer = yield* RetryObserver
+        const force = getOptions?.forceRefresh === true
+        // Concurrent refusals of one token share one forced renewal.
+        const key = force ? `${scope}\u0000refresh` : scope
         return yield* Effect.tryPromise({
-          try: (signal) => flights(scope, signal, (shared) => request(acquire, scope, observer, shared)),
+          try: (signal) => flights(key, signal, (shared) => request(acquire, scope, observer, shared, force)),
           // `request` only throws m365 errors; anything else is the credential's own bug.
           catch: (cause) => (isM365Error(cause) ? cause : tokenError(cause, undefined, 0, context)),
         })
@@ -283,12 +300,14 @@ export const tokenCredentialFrom = (provider: AccessTokenProvider): TokenCredent
     return token
   }
   return {
-    getToken: (scope) =>
+    getToken: (scope, getOptions) =>
       Effect.suspend(() => {
         const cached = cache.get(scope)
-        if (cached !== undefined && Date.now() < cached.renewAt) return Effect.succeed(cached.token)
+        const force = getOptions?.forceRefresh === true
+        if (!force && cached !== undefined && Date.now() < cached.renewAt) return Effect.succeed(cached.token)
         return Effect.tryPromise({
-          try: (signal) => flights(scope, signal, (shared) => fetchToken(scope, shared)),
+          try: (signal) =>
+            flights(force ? `${scope}\u0000refresh` : scope, signal, (shared) => fetchToken(scope, shared)),
           catch: (cause) =>
             isM365Error(cause)
               ? cause

@@ -20,6 +20,7 @@ export {
   type CredentialOptions,
   type DeviceCodePrompt,
   type EntraAuth,
+  type GetTokenOptions,
   M365Credential,
   makeCredential,
   type TokenCredential,

@@ -16,7 +16,7 @@ import {
   transportFetch,
   withRetry,
 } from "@sn365/core"
-import { type Duration, Effect, Redacted } from "effect"
+import { type Duration, type Effect, Redacted } from "effect"
 import createClient, { type Client } from "openapi-fetch"
 import type { TokenCredential } from "../Credential.ts"
 import { InsufficientPrivileges, type M365Error } from "../Errors.ts"
@@ -33,6 +33,7 @@ import {
   GRAPH_OWNEDBY_BACKING_TEXT,
   REPLICATION_BUDGET_MS,
 } from "../vendor.ts"
+import { withToken } from "./withToken.ts"
 
 /** What `openapi-fetch` calls receive besides their parameters. */
 export interface GraphInit {
@@ -94,12 +95,12 @@ export const makeGraph = (options: {
     policy: options.policy,
     recent: makeRecentWrites(options.budgetMs ?? REPLICATION_BUDGET_MS),
     send: (run, sendOptions = {}) =>
-      Effect.flatMap(options.credential.getToken(GRAPH_DEFAULT_SCOPE), (token) =>
+      withToken(options.credential, GRAPH_DEFAULT_SCOPE, (token) =>
         callWithResponse(
           (signal) => run({ headers: { authorization: `Bearer ${Redacted.value(token)}` }, signal }),
           { remedy, ...(options.timeout === undefined ? {} : { timeout: options.timeout }) },
-        ).pipe(withRetry({ idempotent: sendOptions.idempotent })),
-      ),
+        ),
+      ).pipe(withRetry({ idempotent: sendOptions.idempotent })),
   }
 }
 

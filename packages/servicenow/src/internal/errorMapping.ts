@@ -7,9 +7,12 @@ import {
   BadRequest,
   Forbidden,
   type HttpError,
+  InsecureTransport,
+  NetworkError,
   NotFound,
   ServerError,
   Throttled,
+  Timeout,
   Unauthorized,
   UnexpectedResponse,
   withRemedy,
@@ -255,12 +258,12 @@ export const toServiceNowError =
       return transactionCancelled(e, ctx)
     if (e instanceof UnexpectedResponse) {
       if (isHtml(e) && HIBERNATION_MARKER.test(e.excerpt ?? "")) return hibernating(e, ctx)
-      return isHtml(e)
-        ? withRemedy(
-            e,
-            `An HTML page answered instead of the API: check that ${ctx.instanceUrl} is the instance's address and that no proxy or login page is in the way.`,
-          )
-        : e
+      return withRemedy(
+        e,
+        isHtml(e)
+          ? `An HTML page answered instead of the API: check that ${ctx.instanceUrl} is the instance's address and that no proxy or login page is in the way.`
+          : `${ctx.instanceUrl} answered in a way the REST API never does: check that it is the instance's address and that no proxy rewrites or redirects the answers.`,
+      )
     }
     if (e instanceof Unauthorized) {
       if (ctx.auth === "basic" && ctx.operation !== "token" && e.vendorMessage === BASIC_AUTH_GATE_WORDING) {
@@ -286,5 +289,22 @@ export const toServiceNowError =
         "A ServiceNow rate-limit rule (sys_rate_limit_rules) refused the request; it is retried while the server's Retry-After fits the retry budget. " +
           "Wait for the window to reset, or ask a rate_limit_admin to raise the rule for this user.",
       )
+    if (e instanceof ServerError)
+      return withRemedy(
+        e,
+        `${ctx.instanceUrl} failed to process the request; it is retried when that is safe. If it persists, check the instance's system log, then run again.`,
+      )
+    if (e instanceof Timeout)
+      return withRemedy(
+        e,
+        `${ctx.instanceUrl} did not answer in time: check that it is awake and reachable (network, proxy, firewall), or allow a longer timeout.`,
+      )
+    if (e instanceof NetworkError)
+      return withRemedy(
+        e,
+        `Could not reach ${ctx.instanceUrl}: check the instance's address, the network, a proxy (pass a fetch that uses it) and the firewall.`,
+      )
+    if (e instanceof InsecureTransport)
+      return withRemedy(e, "Use an https:// address; plain http is allowed only to loopback.")
     return e
   }

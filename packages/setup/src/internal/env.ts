@@ -49,20 +49,23 @@ export const makeEnv = (config: SetupConfig, options: SetupOptions): Env => {
     fetch,
     timeout,
   })
+  // The timeout covers every system: Graph, the admin center and the token service included.
   const credential = makeCredential({
     tenant: config.entra.tenant,
     auth: config.entra.auth,
     fetch,
+    timeout,
     ...(options.onDeviceCode === undefined ? {} : { onDeviceCode: options.onDeviceCode }),
   })
   const apps = makeApplications({
     credential,
     fetch,
+    timeout,
     replicationBudget: `${options.replicationBudgetMs ?? DEFAULT_REPLICATION_BUDGET_MS} millis`,
   })
   const support =
     config.microsoft365.mode === "api"
-      ? apiSupportIntegration({ credential, fetch })
+      ? apiSupportIntegration({ credential, fetch, timeout })
       : manualSupportIntegration({
           handoff:
             options.manualHandoff ??
