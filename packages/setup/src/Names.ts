@@ -77,3 +77,19 @@ export const recordedKeyId = (comments: string | undefined): string | undefined 
 /** The `comments` value of the outbound provider: the marker plus the keyId of the secret it holds. */
 export const providerComments = (names: Names, keyId: string | undefined): string =>
   keyId === undefined ? names.marker : `${names.marker}; entra-secret-key-id=${keyId}`
+
+/**
+ * Added to the inbound endpoint's `comments` from the moment sn365 rotates the secrets the
+ * admin-center repository holds (the inbound client secret, the integration user's password) until
+ * the repository has them. Those secrets exist nowhere else once a run dies, so this mark is what
+ * tells the next run that the repository is stale although it looks complete.
+ */
+export const DELIVERY_PENDING = "sn365: repository update pending"
+
+/** The inbound endpoint's `comments`: the marker, and whether rotated secrets still await delivery. */
+export const inboundComments = (names: Names, pending: boolean): string =>
+  pending ? `${names.marker}; ${DELIVERY_PENDING}` : names.marker
+
+/** Whether a run rotated the repository's secrets and stopped before the repository received them. */
+export const isDeliveryPending = (comments: string | undefined): boolean =>
+  comments?.includes(DELIVERY_PENDING) === true

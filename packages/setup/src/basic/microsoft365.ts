@@ -7,6 +7,7 @@
 import { Effect } from "effect"
 import { PreflightFailed } from "../Errors.ts"
 import { type StepPlan, secretChange, set } from "../internal/step.ts"
+import { inboundComments, isDeliveryPending } from "../Names.ts"
 import { AUTH_TYPE_BASIC, INTERNAL_SUPPORT_TOOL } from "../vendor.ts"
 import type { Observed } from "./observe.ts"
 import type { BasicStep } from "./steps.ts"
@@ -71,6 +72,7 @@ const repositoryDiff = (observed: Observed, env: Env) => {
  * it means rotating the inbound client secret and the integration user's password as well.
  */
 export const repositoryNeedsWrite = (observed: Observed, env: Env): boolean => {
+  if (isDeliveryPending(observed.inboundClient?.comments)) return true
   if (env.config.microsoft365.mode === "manual") return !manualFormDone(observed, env)
   const repo = observed.repository
   return (
@@ -164,7 +166,9 @@ export const repository: BasicStep = {
       secretChange("clientSecret"),
       secretChange("restUserPassword"),
     ]
-    const note = manualNote(env)
+    const note = isDeliveryPending(observed.inboundClient?.comments)
+      ? "a previous run rotated its secrets and stopped before writing it"
+      : manualNote(env)
     return {
       action:
         observed.repository === undefined && env.config.microsoft365.mode === "api" ? "create" : "update",
@@ -186,12 +190,14 @@ export const repository: BasicStep = {
         clientSecret: inbound.secret,
         restUserPassword: user.password,
       }
-      if (observed.repository === undefined) {
+      if (observed.repository === undefined)
         yield* env.support.createRepository({ repository: env.names.repositoryId, ...input })
-        return { outcome: "created" }
-      }
-      yield* env.support.updateRepository(env.names.repositoryId, input)
-      return { outcome: "updated" }
+      else yield* env.support.updateRepository(env.names.repositoryId, input)
+      // The repository holds the rotated secrets now: clear the inbound endpoint's pending mark.
+      yield* env.sn
+        .table("oauth_entity")
+        .update(inbound.sysId, { comments: inboundComments(env.names, false) }, { fields: ["sys_id"] })
+      return { outcome: observed.repository === undefined ? "created" : "updated" }
     }),
   destroy: (observed, env) =>
     (

@@ -10,7 +10,7 @@ import { Effect } from "effect"
 import { WIZARD_FLAG_KEYS, WRITABLE_WIZARD_KEYS } from "../AppStorage.ts"
 import { CrossScopeAccessDenied, UnmanagedResourceConflict } from "../Errors.ts"
 import { createOrUpdate, type StepPlan, secretChange, set } from "../internal/step.ts"
-import { isMarked, providerComments } from "../Names.ts"
+import { inboundComments, isMarked, providerComments } from "../Names.ts"
 import { generateClientSecret, generatePassword } from "../Secrets.ts"
 import {
   APP_SCOPE,
@@ -211,7 +211,8 @@ export const inboundClient: BasicStep = {
             name: env.names.inboundClientName,
             type: OAUTH_ENTITY_TYPE_CLIENT,
             refresh_token_lifespan: String(env.config.integration.inboundRefreshTokenLifespan),
-            comments: env.names.marker,
+            // Created to be rotated: pending until the repository has its secret.
+            comments: inboundComments(env.names, true),
           },
           { fields: ["sys_id", "client_id"] },
         )
@@ -231,7 +232,13 @@ export const inboundClient: BasicStep = {
         return { outcome, detail: `client_id ${clientId}` }
       }
       const secret = generateClientSecret()
-      yield* table.update(sysId, { client_secret: secret }, { inputDisplayValue: true, fields: ["sys_id"] })
+      // The pending mark goes with the new secret, in one write: from here until the repository
+      // step clears it, any later run knows the repository must be written again.
+      yield* table.update(
+        sysId,
+        { client_secret: secret, comments: inboundComments(env.names, true) },
+        { inputDisplayValue: true, fields: ["sys_id"] },
+      )
       yield* env.secrets.put("inboundClientSecret", secret)
       outputs.inboundClient = { sysId, clientId, secret }
       return { outcome: outcome === "kept" ? "updated" : outcome, detail: `client_id ${clientId}` }
@@ -263,7 +270,9 @@ export const integrationUser: BasicStep = {
   title: "Integration user",
   owner: "servicenow",
   secrets: ["integrationUserPassword"],
-  dependsOn: [],
+  // After the inbound endpoint, which marks the repository's delivery pending before any of its
+  // secrets (the password included) is rotated.
+  dependsOn: ["servicenow.inboundClient"],
   key: (env) => env.names.integrationUser,
   plan: (observed, env) => {
     const current = observed.user

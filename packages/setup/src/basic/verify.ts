@@ -7,6 +7,7 @@
 import { Effect } from "effect"
 import { summarize } from "../Errors.ts"
 import type { Env } from "../internal/env.ts"
+import { isDeliveryPending } from "../Names.ts"
 import type { VerifyCheck } from "../Results.ts"
 import { AUTH_TYPE_BASIC, GRANT_CLIENT_CREDENTIALS, ROLE_INCIDENT_MANAGER } from "../vendor.ts"
 import type { Observed } from "./observe.ts"
@@ -165,6 +166,11 @@ const basicInformation = (env: Env, observed: Observed): Check => {
 }
 
 const repository = (env: Env, observed: Observed): Check => {
+  if (isDeliveryPending(observed.inboundClient?.comments))
+    return fail(
+      "A previous apply rotated the inbound client secret and the integration user's password and stopped before the repository received them.",
+      "Run apply: it rotates them again and writes the repository.",
+    )
   if (env.config.microsoft365.mode === "manual") return skip("entered by hand; the form cannot be read back")
   const repo = observed.repository
   if (repo === undefined) return fail(`Repository '${env.names.repositoryId}' does not exist.`, "Run apply.")

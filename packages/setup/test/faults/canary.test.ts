@@ -1,0 +1,181 @@
+/**
+ * Secret canaries: the ServiceNow password and the Entra client secret are distinctive canaries,
+ * and every secret the setup generates (the Entra secretText, the inbound client secret, the
+ * integration user's password) and every token it is issued is learnt from the wire. Nothing a
+ * run produces — progress events, plans (rendered and JSON), results, verify and teardown reports,
+ * errors (message, toString, toJSON, inspect, Cause.pretty), log lines at Debug, the emulator's
+ * snapshot — may contain any of them, in success, in failure, and when a server echoes them back.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import type { Fetch } from "@sn365/core"
+import { Cause, Effect, Exit, Logger, Redacted, References } from "effect"
+import { renderPlan } from "../../src/Plan.ts"
+import { apply, discover, plan, teardown, verify } from "../../src/Setup.ts"
+import { CANARY, canaryConfig, canaryEmulator, makeScanner } from "./support/canary.ts"
+import { reportFigures, stats } from "./support/stats.ts"
+import { makeWorld, runOptions, type World } from "./support/world.ts"
+
+reportFigures()
+
+type Output = readonly [where: string, value: unknown]
+
+/** Runs an operation with Debug logs captured; returns its exit. */
+const captured = <A, E>(effect: Effect.Effect<A, E>, logs: Array<string>) =>
+  effect.pipe(
+    Effect.provideService(References.MinimumLogLevel, "Debug"),
+    Effect.provideService(
+      References.CurrentLoggers,
+      new Set([Logger.map(Logger.formatLogFmt, (line) => void logs.push(line))]),
+    ),
+    Effect.exit,
+  )
+
+const exitOutputs = (where: string, exit: Exit.Exit<unknown, unknown>): ReadonlyArray<Output> =>
+  Exit.isSuccess(exit)
+    ? [[where, exit.value]]
+    : [
+        [`${where} (error)`, Cause.squash(exit.cause)],
+        [`${where} (Cause.pretty)`, Cause.pretty(exit.cause)],
+      ]
+
+/** Bearer tokens and Basic credentials the clients sent: secrets too. */
+const credentialsOf = (request: Request): ReadonlyArray<string> => {
+  const auth = request.headers.get("authorization") ?? ""
+  const [, value = ""] = auth.split(" ")
+  return value === "" ? [] : [value, Buffer.from(value, "base64").toString("utf8")]
+}
+
+/** Learns every credential sent, then passes the request on. */
+const learning =
+  (next: Fetch, learnt: Set<string>): Fetch =>
+  (request) => {
+    for (const value of credentialsOf(request)) learnt.add(value)
+    return next(request)
+  }
+
+/**
+ * A server that echoes what it received — the Authorization header and the body — in an error
+ * envelope every parser understands, at the first request of the given signature.
+ */
+const echoing =
+  (next: Fetch, target: string, html: boolean): Fetch =>
+  async (request) => {
+    const url = new URL(request.url)
+    if (`${request.method} ${url.hostname}${url.pathname.replace(/[0-9a-f-]{32,36}/g, "{id}")}` !== target)
+      return next(request)
+    const body = request.body === null ? "" : await request.clone().text()
+    const echo = `you sent ${request.method} ${request.url} with ${request.headers.get("authorization")} and ${body}`
+    if (html)
+      return new Response(`<!DOCTYPE html><html><body><h1>Proxy error</h1><p>${echo}</p></body></html>`, {
+        status: 200,
+        headers: { "content-type": "text/html" },
+      })
+    return new Response(
+      JSON.stringify({
+        error: { code: "Echo", message: echo, detail: echo },
+        error_description: echo,
+        status: "failure",
+      }),
+      { status: 400, headers: { "content-type": "application/json" } },
+    )
+  }
+
+const signatureOf = (request: Request) => {
+  const url = new URL(request.url)
+  return `${request.method} ${url.hostname}${url.pathname.replace(/[0-9a-f-]{32,36}/g, "{id}")}`
+}
+
+/** A whole lifecycle with canary credentials: everything it produced, and every secret it used. */
+const lifecycle = (world: World, learnt: Set<string>) =>
+  Effect.gen(function* () {
+    const logs: Array<string> = []
+    const { options, events } = runOptions(world, { fetch: learning(world.fetch, learnt) })
+    const outputs: Array<Output> = []
+    const planned = yield* captured(plan(world.config, options), logs)
+    outputs.push(...exitOutputs("plan", planned))
+    if (Exit.isSuccess(planned)) outputs.push(["rendered plan", renderPlan(planned.value)])
+    const applied = yield* captured(apply(world.config, options), logs)
+    outputs.push(...exitOutputs("apply", applied))
+    assert.isTrue(Exit.isSuccess(applied), "the canary setup must succeed")
+    if (Exit.isSuccess(applied)) {
+      outputs.push(["rendered apply plan", renderPlan(applied.value.plan)])
+      for (const secret of Object.values(applied.value.secrets)) learnt.add(Redacted.value(secret))
+    }
+    outputs.push(...exitOutputs("verify", yield* captured(verify(world.config, options), logs)))
+    outputs.push(...exitOutputs("second apply", yield* captured(apply(world.config, options), logs)))
+    outputs.push(...exitOutputs("discover", yield* captured(discover(world.config, options), logs)))
+    outputs.push(...exitOutputs("teardown", yield* captured(teardown(world.config, options), logs)))
+    outputs.push(...events.map((event, i): Output => [`event ${i} ${event._tag}`, event]))
+    outputs.push(...logs.map((line, i): Output => [`log line ${i}`, line]))
+    outputs.push(["emulator snapshot", world.emulator.snapshot()])
+    return outputs
+  })
+
+describe("secret canaries", () => {
+  it.live("a whole lifecycle: plan, apply, verify, apply again, discover, teardown", () =>
+    Effect.gen(function* () {
+      const world = yield* makeWorld(canaryEmulator, () => canaryConfig)
+      const learnt = new Set<string>()
+      const outputs = yield* lifecycle(world, learnt)
+      const scanner = makeScanner(Object.values(CANARY))
+      scanner.learn(learnt)
+      for (const values of world.wire.values()) scanner.learn(values)
+      // Every kind of secret was seen, so the scan looks for all of them.
+      for (const field of ["client_secret", "user_password", "clientSecret", "restUserPassword"])
+        assert.isNotEmpty([...(world.wire.get(field) ?? [])], `no ${field} seen on the wire`)
+      assert.isAbove(scanner.secrets().length, 6)
+      for (const [where, value] of outputs) scanner.scan(where, value)
+      assert.deepStrictEqual(scanner.findings(), [])
+    }),
+  )
+
+  // The signatures of a clean run's requests: each becomes a server that echoes the secrets back.
+  const signatures = Effect.runPromise(
+    Effect.scoped(
+      Effect.gen(function* () {
+        const world = yield* makeWorld(canaryEmulator, () => canaryConfig)
+        const seen = new Set<string>()
+        const { options } = runOptions(world, {
+          fetch: (request) => {
+            seen.add(signatureOf(request))
+            return world.fetch(request)
+          },
+        })
+        yield* apply(world.config, options)
+        return [...seen]
+      }),
+    ),
+  )
+
+  it.live("servers echoing every request's credentials and body back, as JSON errors and as HTML", () =>
+    Effect.gen(function* () {
+      const targets = yield* Effect.promise(() => signatures)
+      assert.isAbove(targets.length, 15)
+      for (const html of [false, true])
+        for (const target of targets) {
+          stats.add("faults")
+          yield* Effect.scoped(
+            Effect.gen(function* () {
+              const world = yield* makeWorld(canaryEmulator, () => canaryConfig)
+              const learnt = new Set<string>()
+              const logs: Array<string> = []
+              const { options, events } = runOptions(world, {
+                fetch: learning(echoing(world.fetch, target, html), learnt),
+              })
+              const exit = yield* captured(apply(world.config, options), logs)
+              const scanner = makeScanner(Object.values(CANARY))
+              scanner.learn(learnt)
+              for (const values of world.wire.values()) scanner.learn(values)
+              for (const [where, value] of [
+                ...exitOutputs("apply", exit),
+                ...events.map((event, i): Output => [`event ${i}`, event]),
+                ...logs.map((line, i): Output => [`log ${i}`, line]),
+              ])
+                scanner.scan(`${html ? "HTML" : "JSON"} echo at ${target}: ${where}`, value)
+              assert.deepStrictEqual(scanner.findings(), [])
+            }),
+          )
+        }
+    }),
+  )
+})
