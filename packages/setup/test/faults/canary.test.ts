@@ -151,6 +151,7 @@ describe("secret canaries", () => {
     Effect.gen(function* () {
       const targets = yield* Effect.promise(() => signatures)
       assert.isAbove(targets.length, 15)
+      let echoed = 0
       for (const html of [false, true])
         for (const target of targets) {
           stats.add("faults")
@@ -163,6 +164,8 @@ describe("secret canaries", () => {
                 fetch: learning(echoing(world.fetch, target, html), learnt),
               })
               const exit = yield* captured(apply(world.config, options), logs)
+              // The echo reached the error (redaction, not luck, kept the secrets out).
+              if (!html && Exit.isFailure(exit) && Cause.pretty(exit.cause).includes("you sent")) echoed++
               const scanner = makeScanner(Object.values(CANARY))
               scanner.learn(learnt)
               for (const values of world.wire.values()) scanner.learn(values)
@@ -176,6 +179,20 @@ describe("secret canaries", () => {
             }),
           )
         }
+      assert.isAbove(echoed, targets.length / 2, "the echoes did not reach the errors")
     }),
   )
+
+  it("the scanner finds a canary in every form a leak could take", () => {
+    const scanner = makeScanner([CANARY.servicenowPassword], { counted: false })
+    for (const leak of [
+      `password=${CANARY.servicenowPassword}`,
+      encodeURIComponent(`x ${CANARY.servicenowPassword}`),
+      { nested: [{ deep: CANARY.servicenowPassword }] },
+      new Error(`failed with ${CANARY.servicenowPassword}`),
+      Buffer.from(CANARY.servicenowPassword).toString("base64"),
+    ])
+      scanner.scan("control", leak)
+    assert.strictEqual(scanner.findings().length, 5)
+  })
 })
