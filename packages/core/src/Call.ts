@@ -24,6 +24,13 @@ export interface CallOptions {
   readonly requestIdHeaders?: ReadonlyArray<string> | undefined
   /** Secrets to scrub from errors besides those the request itself carries (headers, query). */
   readonly secrets?: ReadonlyArray<Secret> | undefined
+  /**
+   * Checks a successful body before anyone uses it: returns what is wrong (e.g. "result is not
+   * an array"), or `undefined`. A body that fails fails the call with `UnexpectedResponse`
+   * (`unexpected-body`), not retried — a server (or a proxy) answering garbage must never turn
+   * into a crash, or into garbage written somewhere else.
+   */
+  readonly validate?: ((data: unknown) => string | undefined) | undefined
 }
 
 /** The shape openapi-fetch resolves with: `{ data, response }` or `{ error, response }`. */
@@ -84,7 +91,21 @@ const fromResult = <R extends ApiResult>(
 ): Effect.Effect<CallResult<DataOf<R>>, HttpError> => {
   const info = responseInfo(result.response)
   if (info === undefined) return Effect.die(new Error(NOT_VETTED))
-  if (result.response.ok) return Effect.succeed({ data: result.data as DataOf<R>, response: result.response })
+  if (result.response.ok) {
+    const problem = options.validate?.(result.data)
+    if (problem !== undefined)
+      return Effect.fail(
+        new UnexpectedResponse({
+          method: info.method,
+          url: redactUrl(info.url, exchange.secrets),
+          reason: "unexpected-body",
+          status: result.response.status,
+          contentType: result.response.headers.get("content-type") ?? undefined,
+          problem,
+        }),
+      )
+    return Effect.succeed({ data: result.data as DataOf<R>, response: result.response })
+  }
   return Effect.flatMap(Clock.currentTimeMillis, (nowMs) =>
     Effect.fail(
       httpErrorFromResponse({

@@ -167,6 +167,7 @@ export const UnexpectedResponseReason = Schema.Literals([
   "invalid-next-link",
   "repeated-next-link",
   "unexpected-status",
+  "unexpected-body",
 ])
 
 /** {@link UnexpectedResponseReason} as a type. */
@@ -183,6 +184,7 @@ const REASON_TEXT: Record<UnexpectedResponseReason, string> = {
   "invalid-next-link": "a next-page link that is not a URL",
   "repeated-next-link": "a next link to a page already read (the pagination would never end)",
   "unexpected-status": "an unexpected status",
+  "unexpected-body": "a body without the shape the API documents",
 }
 
 /**
@@ -199,12 +201,15 @@ export class UnexpectedResponse extends Schema.TaggedError<UnexpectedResponse>()
   location: Schema.optional(Schema.String),
   /** Up to 2 KB of the redacted HTML, without head, scripts and styles, for vendor detection. */
   excerpt: Schema.optional(Schema.String),
+  /** For `unexpected-body`: what is wrong with the body, in the client's words (never its content). */
+  problem: Schema.optional(Schema.String),
 }) {
   override get message(): string {
     const status = this.status === undefined ? "" : `${this.status}: `
     const type = this.contentType === undefined ? "" : ` (${this.contentType})`
     const location = this.location === undefined ? "" : ` to ${this.location}`
-    return describe(this, `${status}${REASON_TEXT[this.reason]}${location}${type}`)
+    const problem = this.problem === undefined ? "" : ` — ${this.problem}`
+    return describe(this, `${status}${REASON_TEXT[this.reason]}${problem}${location}${type}`)
   }
 }
 

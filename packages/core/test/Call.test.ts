@@ -43,6 +43,37 @@ describe("call", () => {
     }),
   )
 
+  it.effect(
+    "fails with UnexpectedResponse (unexpected-body) when validate refuses the body, URL redacted",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* startServer((_req, res) => json(res, 200, { id: 42 }))
+        const api = makeClient(server.origin)
+        const error = yield* failure(
+          call(
+            (signal) =>
+              api.GET("/items/{id}", { params: { path: { id: "1" }, query: { q: "s3cr3t-value" } }, signal }),
+            {
+              secrets: [Redacted.make("s3cr3t-value")],
+              validate: (data) =>
+                typeof (data as { id?: unknown }).id === "string" ? undefined : "id is not a string",
+            },
+          ),
+        )
+        assert.strictEqual(error._tag, "UnexpectedResponse")
+        assert.strictEqual(error._tag === "UnexpectedResponse" ? error.reason : "", "unexpected-body")
+        assert.include(error.message, "id is not a string")
+        assert.notInclude(error.message, "s3cr3t-value")
+        const ok = yield* call(
+          (signal) => api.GET("/items/{id}", { params: { path: { id: "1" } }, signal }),
+          {
+            validate: () => undefined,
+          },
+        )
+        assert.deepStrictEqual(ok as unknown, { id: 42 })
+      }),
+  )
+
   it.effect("maps error responses to tagged errors with vendor fields, request id and redacted URL", () =>
     Effect.gen(function* () {
       const server = yield* startServer((req, res) => {

@@ -29,6 +29,7 @@ import {
 } from "./Errors.ts"
 import type { paths, Repository as WireRepository } from "./generated/support-integration.ts"
 import { errorFields } from "./internal/errorFields.ts"
+import { basicInformationBody, repositoryBody, repositoryListBody } from "./internal/shape.ts"
 import { withToken } from "./internal/withToken.ts"
 import type {
   BasicInformation,
@@ -139,19 +140,21 @@ export const apiSupportIntegration = (options: ApiSupportIntegrationOptions): Su
   const send = <R extends ApiResult>(
     run: (init: { headers: Record<string, string>; signal: AbortSignal }) => Promise<R>,
     idempotent?: boolean,
+    validate?: (data: unknown) => string | undefined,
   ): Effect.Effect<CallResult<DataOf<R>>, M365Error> =>
     withToken(options.credential, ADMIN_DEFAULT_SCOPE, (token) =>
       callWithResponse(
         (signal) => run({ headers: { authorization: `Bearer ${Redacted.value(token)}` }, signal }),
         {
           remedy,
+          validate,
           ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
         },
       ),
     ).pipe(withRetry({ idempotent }))
 
   const getBasicInformation = () =>
-    send((init) => api.GET("/basicInformation", init)).pipe(
+    send((init) => api.GET("/basicInformation", init), undefined, basicInformationBody).pipe(
       Effect.map(({ data }): BasicInformation | undefined =>
         data?.internalSupportTool === "ServiceNow" && typeof data.applicationId === "string"
           ? {
@@ -174,22 +177,28 @@ export const apiSupportIntegration = (options: ApiSupportIntegrationOptions): Su
     )
 
   const listRepositories = () =>
-    send((init) => api.GET("/repositories", init)).pipe(
+    send((init) => api.GET("/repositories", init), undefined, repositoryListBody).pipe(
       Effect.map(({ data }) => (data?.value ?? []).map(toRepository)),
       Effect.mapError((e) => specific(e)),
     )
 
   const createRepository = (repo: RepositoryInput) =>
-    send((init) =>
-      api.POST("/repositories", { body: { repository: repo.repository, ...fieldsOf(repo) }, ...init }),
+    send(
+      (init) =>
+        api.POST("/repositories", { body: { repository: repo.repository, ...fieldsOf(repo) }, ...init }),
+      undefined,
+      repositoryBody,
     ).pipe(
       Effect.map(({ data }) => toRepository(data as WireRepository)),
       Effect.mapError((e) => specific(e)),
     )
 
   const current = (repository: string) =>
-    send((init) =>
-      api.GET("/repositories/{repositoryId}", { params: { path: { repositoryId: repository } }, ...init }),
+    send(
+      (init) =>
+        api.GET("/repositories/{repositoryId}", { params: { path: { repositoryId: repository } }, ...init }),
+      undefined,
+      repositoryBody,
     ).pipe(Effect.map(({ data }) => toRepository(data as WireRepository)))
 
   const updateRepository = (repository: string, repo: Partial<Omit<RepositoryInput, "repository">>) =>
@@ -215,6 +224,7 @@ export const apiSupportIntegration = (options: ApiSupportIntegrationOptions): Su
             ...init,
           }),
         true,
+        repositoryBody,
       )
       return toRepository(data as WireRepository)
     }).pipe(Effect.mapError((e) => specific(e)))

@@ -22,6 +22,7 @@ import { ApplicationNotFound, type M365Error, type ReplicationLag } from "./Erro
 import type { MicrosoftGraphApplication } from "./generated/graph.ts"
 import { errorFields } from "./internal/errorFields.ts"
 import { type Graph, isNotFound, makeGraph, odataString, privileges } from "./internal/graph.ts"
+import { applicationBody, applicationListBody, optionalApplicationBody } from "./internal/shape.ts"
 import { type ReplicationPolicy, waitForReplication } from "./Replication.ts"
 import { type ConfirmSecretInput, type NewSecret, type SecretInput, secretOperations } from "./Secrets.ts"
 import { type ServicePrincipal, servicePrincipalOperations } from "./ServicePrincipals.ts"
@@ -127,17 +128,24 @@ const applicationOperations = (graph: Graph) => {
   const { api } = graph
 
   const byId = (id: string) =>
-    graph.send((init) =>
-      api.GET("/applications/{application-id}", { params: { path: { "application-id": id } }, ...init }),
+    graph.send(
+      (init) =>
+        api.GET("/applications/{application-id}", { params: { path: { "application-id": id } }, ...init }),
+      { validate: applicationBody },
     )
   const byAppId = (appId: string) =>
-    graph.send((init) => api.GET("/applications(appId='{appId}')", { params: { path: { appId } }, ...init }))
+    graph.send(
+      (init) => api.GET("/applications(appId='{appId}')", { params: { path: { appId } }, ...init }),
+      { validate: applicationBody },
+    )
   const byUniqueName = (uniqueName: string) =>
-    graph.send((init) =>
-      api.GET("/applications(uniqueName='{uniqueName}')", {
-        params: { path: { uniqueName: odataString(uniqueName) } },
-        ...init,
-      }),
+    graph.send(
+      (init) =>
+        api.GET("/applications(uniqueName='{uniqueName}')", {
+          params: { path: { uniqueName: odataString(uniqueName) } },
+          ...init,
+        }),
+      { validate: applicationBody },
     )
 
   /** Waits out 404s only for what this client just created. */
@@ -166,14 +174,16 @@ const applicationOperations = (graph: Graph) => {
   const findByDisplayName = (displayName: string) =>
     paginate({
       fetchPage: (next) =>
-        graph.send((init) =>
-          api.GET("/applications", {
-            params: {
-              query: { $filter: `displayName eq '${odataString(displayName)}'`, $top: GRAPH_MAX_PAGE_SIZE },
-            },
-            ...(next === undefined ? {} : { querySerializer: () => next.search.slice(1) }),
-            ...init,
-          }),
+        graph.send(
+          (init) =>
+            api.GET("/applications", {
+              params: {
+                query: { $filter: `displayName eq '${odataString(displayName)}'`, $top: GRAPH_MAX_PAGE_SIZE },
+              },
+              ...(next === undefined ? {} : { querySerializer: () => next.search.slice(1) }),
+              ...init,
+            }),
+          { validate: applicationListBody },
         ),
       nextLink: nextFromODataNextLink,
     }).pipe(
@@ -217,7 +227,7 @@ const applicationOperations = (graph: Graph) => {
             body,
             ...init,
           }),
-        { idempotent: true },
+        { idempotent: true, validate: optionalApplicationBody },
       )
       // Trust the write (Microsoft's advice): a 201 carries the new application.
       if (response.status === 201 && data !== undefined) {

@@ -233,7 +233,7 @@ export const makeCredential = (options: CredentialOptions): TokenCredential => {
     const record = tracked.track(correlationId, { observer, signal, secrets: context.secrets })
     try {
       const result = await run(scope, correlationId, signal, forceRefresh)
-      if (result === null || result.accessToken === "") {
+      if (result === null || typeof result.accessToken !== "string" || result.accessToken === "") {
         throw new AuthenticationFailed({
           tenant,
           clientId: auth.clientId,

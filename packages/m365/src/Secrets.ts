@@ -14,6 +14,7 @@ import { type M365Error, type ReplicationLag, SecretLifetimePolicy } from "./Err
 import type { MicrosoftGraphApplication } from "./generated/graph.ts"
 import { errorFields } from "./internal/errorFields.ts"
 import { type Graph, isNotFound, privileges } from "./internal/graph.ts"
+import { credentialsBody, newSecretBody } from "./internal/shape.ts"
 import { waitForReplication } from "./Replication.ts"
 import {
   GRAPH_DEFAULT_SCOPE,
@@ -106,12 +107,14 @@ export const secretOperations = (graph: Graph) => {
     // Not idempotent: a repeated addPassword adds a second secret, so only the retries core
     // knows to be safe (429, refused connections) and replication 404s are repeated.
     return graph
-      .send((init) =>
-        api.POST("/applications/{application-id}/addPassword", {
-          ...path(appObjectId),
-          body: { passwordCredential },
-          ...init,
-        }),
+      .send(
+        (init) =>
+          api.POST("/applications/{application-id}/addPassword", {
+            ...path(appObjectId),
+            body: { passwordCredential },
+            ...init,
+          }),
+        { validate: newSecretBody },
       )
       .pipe(
         waitForReplication({
@@ -140,11 +143,13 @@ export const secretOperations = (graph: Graph) => {
   // Whether the key is still on the application (a 404 from removePassword may be lag).
   const stillListed = (appObjectId: string, keyId: string) =>
     graph
-      .send((init) =>
-        api.GET("/applications/{application-id}", {
-          params: { path: { "application-id": appObjectId }, query: { $select: ["passwordCredentials"] } },
-          ...init,
-        }),
+      .send(
+        (init) =>
+          api.GET("/applications/{application-id}", {
+            params: { path: { "application-id": appObjectId }, query: { $select: ["passwordCredentials"] } },
+            ...init,
+          }),
+        { validate: credentialsBody },
       )
       .pipe(
         Effect.map(({ data }) =>

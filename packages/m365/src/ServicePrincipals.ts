@@ -9,6 +9,7 @@ import { Effect } from "effect"
 import type { M365Error, ReplicationLag } from "./Errors.ts"
 import type { MicrosoftGraphServicePrincipal } from "./generated/graph.ts"
 import { type Graph, isMissingBackingApplication, isNotFound, privileges } from "./internal/graph.ts"
+import { servicePrincipalBody } from "./internal/shape.ts"
 import { waitForReplication } from "./Replication.ts"
 
 /** A service principal as Graph returns it; `id` (object id) and `appId` are always present. */
@@ -27,8 +28,9 @@ export const servicePrincipalOperations = (graph: Graph) => {
 
   const read = (appId: string) =>
     graph
-      .send((init) =>
-        api.GET("/servicePrincipals(appId='{appId}')", { params: { path: { appId } }, ...init }),
+      .send(
+        (init) => api.GET("/servicePrincipals(appId='{appId}')", { params: { path: { appId } }, ...init }),
+        { validate: servicePrincipalBody },
       )
       .pipe(Effect.map(({ data }) => data as ServicePrincipal))
 
@@ -40,7 +42,10 @@ export const servicePrincipalOperations = (graph: Graph) => {
 
   const create = (appId: string) =>
     graph
-      .send((init) => api.POST("/servicePrincipals", { body: { appId }, ...init }), { idempotent: true })
+      .send((init) => api.POST("/servicePrincipals", { body: { appId }, ...init }), {
+        idempotent: true,
+        validate: servicePrincipalBody,
+      })
       .pipe(
         Effect.map(({ data }) => ({ servicePrincipal: data as ServicePrincipal, created: true })),
         waitForReplication({

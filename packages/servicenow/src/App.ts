@@ -10,6 +10,7 @@ import { Effect } from "effect"
 import type { ServiceNowError } from "./Errors.ts"
 import type { components } from "./generated/app.ts"
 import { type Deps, send } from "./internal/Http.ts"
+import { summaryBody } from "./internal/shape.ts"
 import { APP_SETUP_PATH } from "./vendor.ts"
 
 /** The wizard's values as the app resolves them; every value a string (`""` when unset). */
@@ -25,8 +26,13 @@ export interface AppApi {
 export const makeApp = (deps: Deps): AppApi => ({
   setupSummary: () =>
     Effect.map(
-      send(deps, { operation: "app" }, (signal, headers) =>
-        deps.apis.app.GET(APP_SETUP_PATH, { headers, signal }),
+      send(
+        deps,
+        { operation: "app" },
+        (signal, headers) => deps.apis.app.GET(APP_SETUP_PATH, { headers, signal }),
+        {
+          validate: summaryBody,
+        },
       ),
       (result) => result.data.result,
     ),

@@ -12,6 +12,7 @@ import { BatchItemUnserviced, type ServiceNowError } from "./Errors.ts"
 import type { components } from "./generated/batch.ts"
 import { type Operation, toServiceNowError } from "./internal/errorMapping.ts"
 import { type Deps, send } from "./internal/Http.ts"
+import { batchBody } from "./internal/shape.ts"
 import type { WriteInput, WriteValue } from "./Records.ts"
 import {
   BATCH_PATH,
@@ -277,6 +278,7 @@ const sendChunk = (deps: Deps, chunk: ReadonlyArray<Prepared>) =>
       // A batch of reads and idempotent writes may be repeated; one with a POST or PATCH may not.
       idempotent: chunk.every((p) => IDEMPOTENT.has(p.item.method)) ? true : undefined,
       secrets: chunk.flatMap((p) => p.secrets),
+      validate: batchBody,
     },
   )
 

@@ -13,6 +13,7 @@ import { Effect, Option, Redacted, Stream } from "effect"
 import type { ServiceNowError } from "./Errors.ts"
 import { type Deps, send } from "./internal/Http.ts"
 import { listRecords } from "./internal/listPages.ts"
+import { asksForSysId, listBody, recordBody } from "./internal/shape.ts"
 import { isOrdered, type Query } from "./Query.ts"
 import type { DisplayValueMode, FieldName, FieldValue, Rendered, WriteInput, WriteValue } from "./Records.ts"
 import {
@@ -213,7 +214,7 @@ export const makeTable = <R, W>(deps: Deps, table: string): TableAccessor<R, W> 
             ? deps.apis.table.PUT("/api/now/{api_version}/table/{tableName}/{sys_id}", { ...init, params })
             : deps.apis.table.PATCH("/api/now/{api_version}/table/{tableName}/{sys_id}", { ...init, params })
         },
-        { secrets },
+        { secrets, validate: recordBody(asksForSysId(query.sysparm_fields)) },
       ),
       (result) => result.data.result as AnyRecord,
     )
@@ -265,12 +266,16 @@ export const makeTable = <R, W>(deps: Deps, table: string): TableAccessor<R, W> 
     name: table,
     get: (sysId, options) =>
       Effect.map(
-        send(deps, { operation: "read", table }, (signal, headers) =>
-          deps.apis.table.GET("/api/now/{api_version}/table/{tableName}/{sys_id}", {
-            params: { path: { ...one, sys_id: sysId }, query: readParams(options) },
-            headers,
-            signal,
-          }),
+        send(
+          deps,
+          { operation: "read", table },
+          (signal, headers) =>
+            deps.apis.table.GET("/api/now/{api_version}/table/{tableName}/{sys_id}", {
+              params: { path: { ...one, sys_id: sysId }, query: readParams(options) },
+              headers,
+              signal,
+            }),
+          { validate: recordBody(asksForSysId(options?.fields)) },
         ),
         (result) => result.data.result as never,
       ),
@@ -281,20 +286,24 @@ export const makeTable = <R, W>(deps: Deps, table: string): TableAccessor<R, W> 
       ) as never,
     count: (options = {}) =>
       Effect.map(
-        send(deps, { operation: "list", table }, (signal, headers) =>
-          deps.apis.table.GET("/api/now/{api_version}/table/{tableName}", {
-            params: {
-              path,
-              query: {
-                sysparm_query: options.query === undefined ? "" : options.query.toString(),
-                sysparm_fields: [SYS_ID],
-                sysparm_limit: 1,
-                sysparm_suppress_pagination_header: true,
+        send(
+          deps,
+          { operation: "list", table },
+          (signal, headers) =>
+            deps.apis.table.GET("/api/now/{api_version}/table/{tableName}", {
+              params: {
+                path,
+                query: {
+                  sysparm_query: options.query === undefined ? "" : options.query.toString(),
+                  sysparm_fields: [SYS_ID],
+                  sysparm_limit: 1,
+                  sysparm_suppress_pagination_header: true,
+                },
               },
-            },
-            headers,
-            signal,
-          }),
+              headers,
+              signal,
+            }),
+          { validate: listBody(true) },
         ),
         (result) => Number(result.response.headers.get(TOTAL_COUNT_HEADER) ?? result.data.result.length),
       ),

@@ -7,6 +7,7 @@
 import { Clock, Effect, Redacted } from "effect"
 import type { ServiceNowError } from "./Errors.ts"
 import { type Deps, send } from "./internal/Http.ts"
+import { tokenBody } from "./internal/shape.ts"
 import { DEFAULT_ACCESS_TOKEN_LIFESPAN_S, TOKEN_PATH } from "./vendor.ts"
 
 /** The resource-owner password grant: access **and** refresh token. */
@@ -107,7 +108,7 @@ export const requestToken = (deps: Deps, grant: TokenGrant): Effect.Effect<Token
           headers: { ...headers, "content-type": "application/x-www-form-urlencoded" },
           signal,
         }),
-      { anonymous: true, idempotent: true, secrets: secretsOf(grant) },
+      { anonymous: true, idempotent: true, secrets: secretsOf(grant), validate: tokenBody },
     )
     const expiresIn = data.expires_in ?? DEFAULT_ACCESS_TOKEN_LIFESPAN_S
     return {

@@ -47,7 +47,11 @@ export interface Graph {
   /** Runs one Graph call with a token, core's bridge and core's retry of transient failures. */
   readonly send: <R extends ApiResult>(
     run: (init: GraphInit) => Promise<R>,
-    options?: { readonly idempotent?: boolean | undefined },
+    options?: {
+      readonly idempotent?: boolean | undefined
+      /** The shape the success body must have (`shape.ts`). */
+      readonly validate?: ((data: unknown) => string | undefined) | undefined
+    },
   ) => Effect.Effect<CallResult<DataOf<R>>, M365Error>
   readonly policy: ReplicationPolicy
   readonly recent: ReturnType<typeof makeRecentWrites>
@@ -98,7 +102,11 @@ export const makeGraph = (options: {
       withToken(options.credential, GRAPH_DEFAULT_SCOPE, (token) =>
         callWithResponse(
           (signal) => run({ headers: { authorization: `Bearer ${Redacted.value(token)}` }, signal }),
-          { remedy, ...(options.timeout === undefined ? {} : { timeout: options.timeout }) },
+          {
+            remedy,
+            validate: sendOptions.validate,
+            ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
+          },
         ),
       ).pipe(withRetry({ idempotent: sendOptions.idempotent })),
   }

@@ -94,6 +94,8 @@ export interface SendOptions {
   readonly secrets?: ReadonlyArray<Secret> | undefined
   /** No `Authorization` header (the token endpoint). */
   readonly anonymous?: boolean | undefined
+  /** The shape the success body must have (see `shape.ts`). */
+  readonly validate?: ((data: unknown) => string | undefined) | undefined
 }
 
 /** The request context the error mapping needs, minus what {@link Deps} knows. */
@@ -119,9 +121,11 @@ export const send = <R extends ApiResult>(
   }
   const secrets = [...auth.secrets, ...(options.secrets ?? [])]
   const attempt = (headers: Record<string, string>) =>
-    callWithResponse((signal) => run(signal, headers), { timeout: deps.timeout, secrets }).pipe(
-      Effect.mapError(toServiceNowError(context)),
-    )
+    callWithResponse((signal) => run(signal, headers), {
+      timeout: deps.timeout,
+      secrets,
+      validate: options.validate,
+    }).pipe(Effect.mapError(toServiceNowError(context)))
   const authorized = (header: Redacted.Redacted<string>) => attempt({ authorization: Redacted.value(header) })
   const once = options.anonymous
     ? attempt({})

@@ -14,6 +14,7 @@ import type { ServiceNowError } from "../Errors.ts"
 import type { FieldValue } from "../Records.ts"
 import { TABLE_API_VERSION, TOTAL_COUNT_HEADER } from "../vendor.ts"
 import { type Deps, send } from "./Http.ts"
+import { asksForSysId, listBody } from "./shape.ts"
 
 /** The list parameters, as sent (`sysparm_*`). */
 export interface ListQuery {
@@ -78,14 +79,18 @@ const nextPage = (page: ListPage): string | undefined => {
 
 /** Reads one page; a quota cancellation is retried with half the page size. */
 const readPage = (deps: Deps, table: string, url: URL): Effect.Effect<ListPage, ServiceNowError> =>
-  send(deps, { operation: "list", table }, (signal, headers) =>
-    deps.apis.table.GET("/api/now/{api_version}/table/{tableName}", {
-      params: { path: { api_version: TABLE_API_VERSION, tableName: table } },
-      // The URL carries every parameter (the server's next link verbatim, or ours).
-      querySerializer: () => url.search.slice(1),
-      headers,
-      signal,
-    }),
+  send(
+    deps,
+    { operation: "list", table },
+    (signal, headers) =>
+      deps.apis.table.GET("/api/now/{api_version}/table/{tableName}", {
+        params: { path: { api_version: TABLE_API_VERSION, tableName: table } },
+        // The URL carries every parameter (the server's next link verbatim, or ours).
+        querySerializer: () => url.search.slice(1),
+        headers,
+        signal,
+      }),
+    { validate: listBody(asksForSysId(url.searchParams.get("sysparm_fields")?.split(","))) },
   ).pipe(
     Effect.map((result) => ({ data: { result: result.data.result }, response: result.response, url })),
     Effect.catchTag("TransactionCancelled", (error) => {

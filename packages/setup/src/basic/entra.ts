@@ -11,10 +11,17 @@ import { MANAGED_TAG, recordedKeyId } from "../Names.ts"
 import { SIGN_IN_AUDIENCE_SINGLE_TENANT } from "../vendor.ts"
 import type { BasicStep } from "./steps.ts"
 
-/** A secret is renewed when it expires within this many days. */
+/** A secret is renewed when it expires within this many days (or half its lifetime, if shorter). */
 export const SECRET_RENEWAL_DAYS = 30
 
 const DAY_MS = 86_400_000
+
+/**
+ * How long before its expiry a secret is renewed: 30 days, or half the configured lifetime when
+ * that is shorter — otherwise a lifetime under 30 days would renew the secret on every run.
+ */
+export const renewalWindowMs = (env: Parameters<BasicStep["plan"]>[1]): number =>
+  Math.min(SECRET_RENEWAL_DAYS, env.config.integration.secretLifetimeDays / 2) * DAY_MS
 
 /** The secrets sn365 added to the app (recognised by display name). */
 export const managedSecrets = (observed: Parameters<BasicStep["plan"]>[0], displayName: string) =>
@@ -23,16 +30,16 @@ export const managedSecrets = (observed: Parameters<BasicStep["plan"]>[0], displ
 /** The managed secret ServiceNow holds (by the keyId recorded on the provider), if still good for a while. */
 export const currentSecret = (
   observed: Parameters<BasicStep["plan"]>[0],
-  displayName: string,
+  env: Parameters<BasicStep["plan"]>[1],
   now: number,
 ) => {
   const keyId = recordedKeyId(observed.outboundProvider?.comments)
-  return managedSecrets(observed, displayName).find(
+  return managedSecrets(observed, env.names.secretDisplayName).find(
     (credential) =>
       credential.keyId?.toLowerCase() === keyId &&
       (credential.endDateTime === undefined ||
         credential.endDateTime === null ||
-        Date.parse(credential.endDateTime) > now + SECRET_RENEWAL_DAYS * DAY_MS),
+        Date.parse(credential.endDateTime) > now + renewalWindowMs(env)),
   )
 }
 
@@ -138,7 +145,7 @@ export const entraSecret: BasicStep = {
   dependsOn: ["entra.app"],
   key: (env) => env.names.secretDisplayName,
   plan: (observed, env) => {
-    const current = currentSecret(observed, env.names.secretDisplayName, Date.now())
+    const current = currentSecret(observed, env, Date.now())
     if (current !== undefined) return { action: "keep", changes: [] }
     const reason =
       observed.app === undefined
@@ -157,7 +164,7 @@ export const entraSecret: BasicStep = {
   },
   apply: (observed, plan, env, outputs) =>
     Effect.gen(function* () {
-      const current = currentSecret(observed, env.names.secretDisplayName, Date.now())
+      const current = currentSecret(observed, env, Date.now())
       if (plan.action === "keep" && current !== undefined) {
         outputs.secret = { keyId: current.keyId as string }
         return { outcome: "kept", detail: `keyId ${current.keyId}` }
@@ -186,7 +193,7 @@ export const entraSecretReady: BasicStep = {
   dependsOn: ["entra.secret", "entra.servicePrincipal"],
   key: (env) => env.names.secretDisplayName,
   plan: (observed, env) =>
-    currentSecret(observed, env.names.secretDisplayName, Date.now()) === undefined
+    currentSecret(observed, env, Date.now()) === undefined
       ? {
           action: "create",
           changes: [],
@@ -213,7 +220,7 @@ export const entraStaleSecrets: BasicStep = {
   dependsOn: ["servicenow.outboundProviderSecret"],
   key: (env) => env.names.secretDisplayName,
   plan: (observed, env) => {
-    const current = currentSecret(observed, env.names.secretDisplayName, Date.now())
+    const current = currentSecret(observed, env, Date.now())
     const stale = managedSecrets(observed, env.names.secretDisplayName).filter(
       (s) => s.keyId !== current?.keyId,
     )

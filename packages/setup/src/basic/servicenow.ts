@@ -89,7 +89,7 @@ export const outboundProviderSecret: BasicStep = {
   dependsOn: ["servicenow.outboundProvider", "entra.secretReady"],
   key: (env) => env.names.outboundProviderName,
   plan: (observed, env) =>
-    currentSecret(observed, env.names.secretDisplayName, Date.now()) !== undefined
+    currentSecret(observed, env, Date.now()) !== undefined
       ? { action: "keep", changes: [] }
       : {
           action: observed.outboundProvider === undefined ? "create" : "update",
