@@ -1,0 +1,227 @@
+/**
+ * Least privilege (docs/security.md): preflight reports every missing permission before any write —
+ * a ServiceNow setup account without `admin`, an Entra identity without a Graph application
+ * permission — and a full setup works with the least-privileged Entra identity sn365 supports,
+ * `Application.ReadWrite.OwnedBy` (plus the modeled admin-center permission), end to end: apply,
+ * a second apply that changes nothing, verify, teardown.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import type { EmulatorOptions } from "@sn365/emulator"
+import { Cause, Effect, Exit } from "effect"
+import { apply, plan, teardown, verify } from "../../src/Setup.ts"
+import { reportFigures, stats } from "./support/stats.ts"
+import { converge, INSTANCE, makeWorld, runOptions, type World, writesIn } from "./support/world.ts"
+
+reportFigures()
+
+const TENANT = { id: "0b1d2c3e-4f50-4617-8a29-3b4c5d6e7f80", domain: "fabrikam.onmicrosoft.com" }
+const GRAPH = "https://graph.microsoft.com"
+const ADMIN = "https://admin.microsoft.com"
+
+/** Setup identities of a test tenant, from all permissions down to none (emulator test data). */
+const APPS = {
+  full: { appId: "0b1d2c3e-0000-4000-8000-000000000001", secret: "fabrikam-full-secret-0001" },
+  ownedBy: { appId: "0b1d2c3e-0000-4000-8000-000000000002", secret: "fabrikam-ownedby-secret-0002" },
+  none: { appId: "0b1d2c3e-0000-4000-8000-000000000003", secret: "fabrikam-none-secret-0003" },
+  adminCenterOnly: { appId: "0b1d2c3e-0000-4000-8000-000000000004", secret: "fabrikam-admin-secret-0004" },
+} as const
+
+const emulatorOptions: EmulatorOptions = {
+  microsoft: {
+    tenants: [
+      {
+        id: TENANT.id,
+        domains: [TENANT.domain],
+        apps: [
+          {
+            ...APPS.full,
+            displayName: "setup: everything",
+            appRoles: {
+              [GRAPH]: ["Application.ReadWrite.All"],
+              [ADMIN]: ["SupportIntegration.ReadWrite.All"],
+            },
+          },
+          {
+            ...APPS.ownedBy,
+            displayName: "setup: least privilege",
+            appRoles: {
+              [GRAPH]: ["Application.ReadWrite.OwnedBy"],
+              [ADMIN]: ["SupportIntegration.ReadWrite.All"],
+            },
+          },
+          { ...APPS.none, displayName: "setup: no permission" },
+          {
+            ...APPS.adminCenterOnly,
+            displayName: "setup: admin center only",
+            appRoles: { [ADMIN]: ["SupportIntegration.ReadWrite.All"] },
+          },
+        ],
+        users: [{ userPrincipalName: `admin@${TENANT.domain}`, roles: ["Global Administrator"] }],
+      },
+    ],
+  },
+}
+
+const entra = (app: { appId: string; secret: string }) => ({
+  tenant: TENANT.domain,
+  auth: { type: "clientSecret", clientId: app.appId, clientSecret: app.secret },
+})
+
+const servicenow = (username: string, password: string) => ({
+  instance: INSTANCE,
+  auth: { type: "basic", username, password },
+})
+
+const worldFor = (overrides: Record<string, unknown>) =>
+  makeWorld(emulatorOptions, () => ({
+    integration: { m365AdminEmail: `admin@${TENANT.domain}` },
+    ...overrides,
+  }))
+
+/** A setup account with the Basic-auth gate's role and the narrower admin roles, but not `admin`. */
+const addNarrowAccount = (world: World) => {
+  world.emulator.servicenow.insert(INSTANCE, "sys_user", {
+    user_name: "sn365_setup",
+    user_password: "narrow-account-password-1",
+    active: "true",
+  })
+  for (const role of ["snc_basic_auth_api_access", "oauth_admin", "user_admin", "itil"])
+    world.emulator.servicenow.grantRole(INSTANCE, "sn365_setup", role)
+}
+
+const preflightProblems = (exit: Exit.Exit<unknown, unknown>) => {
+  assert.isTrue(Exit.isFailure(exit), "preflight passed")
+  if (Exit.isSuccess(exit)) return []
+  assert.isFalse(Cause.hasDies(exit.cause), Cause.pretty(exit.cause))
+  const error = Cause.squash(exit.cause) as {
+    _tag: string
+    problems?: ReadonlyArray<{ check: string; remedy: string }>
+  }
+  assert.strictEqual(error._tag, "PreflightFailed")
+  return error.problems ?? []
+}
+
+describe("least privilege", () => {
+  for (const [name, setup, expected] of [
+    [
+      "a ServiceNow setup account without admin",
+      (world: World) => addNarrowAccount(world),
+      [/ServiceNow roles/],
+    ],
+    ["an Entra identity without a Graph permission", () => undefined, [/Entra permissions/]],
+    [
+      "both at once: every problem reported together",
+      (world: World) => addNarrowAccount(world),
+      [/ServiceNow roles/, /Entra permissions/],
+    ],
+  ] as const)
+    it.live(`${name}: preflight fails, nothing is written`, () =>
+      Effect.gen(function* () {
+        stats.add("faults")
+        const narrowSn = name !== "an Entra identity without a Graph permission"
+        const narrowEntra = name !== "a ServiceNow setup account without admin"
+        const world = yield* worldFor({
+          servicenow: narrowSn
+            ? servicenow("sn365_setup", "narrow-account-password-1")
+            : servicenow("admin", "admin"),
+          entra: entra(narrowEntra ? APPS.adminCenterOnly : APPS.full),
+        })
+        setup(world)
+        const { options } = runOptions(world)
+        world.emulator.requests.clear()
+        const problems = preflightProblems(yield* Effect.exit(apply(world.config, options)))
+        for (const pattern of expected)
+          assert.isTrue(
+            problems.some((p) => pattern.test(p.check) && p.remedy.length > 20),
+            `${pattern} in ${JSON.stringify(problems)}`,
+          )
+        assert.strictEqual(problems.length, expected.length, JSON.stringify(problems))
+        assert.deepStrictEqual(
+          writesIn(world.emulator).map((r) => `${r.method} ${r.path}`),
+          [],
+        )
+        // plan, which only reads, reports the same.
+        preflightProblems(yield* Effect.exit(plan(world.config, options)))
+      }),
+    )
+
+  it.live("an Entra identity with no permission at all fails preflight before any write", () =>
+    Effect.gen(function* () {
+      stats.add("faults")
+      const world = yield* worldFor({ servicenow: servicenow("admin", "admin"), entra: entra(APPS.none) })
+      const { options } = runOptions(world)
+      world.emulator.requests.clear()
+      const problems = preflightProblems(yield* Effect.exit(apply(world.config, options)))
+      assert.isTrue(
+        problems.some((p) => /Entra permissions/.test(p.check)),
+        JSON.stringify(problems),
+      )
+      assert.deepStrictEqual(
+        writesIn(world.emulator).map((r) => `${r.method} ${r.path}`),
+        [],
+      )
+    }),
+  )
+
+  it.live("Application.ReadWrite.OwnedBy is enough: apply, apply again, verify, teardown", () =>
+    Effect.gen(function* () {
+      const world = yield* worldFor({ servicenow: servicenow("admin", "admin"), entra: entra(APPS.ownedBy) })
+      const final = yield* converge(world)
+      assert.deepStrictEqual([...final.duplicates, ...final.orphans, ...final.problems], [])
+      assert.deepStrictEqual(final.notKept, [])
+      assert.deepStrictEqual(final.failedChecks, [])
+      const app = world.emulator.microsoft.application(world.names.appUniqueName)
+      assert.isDefined(app, "the app was created")
+      const { options } = runOptions(world)
+      const again = yield* apply(world.config, options)
+      assert.isTrue(
+        again.steps.every((s) => s.outcome === "kept"),
+        JSON.stringify(again.steps),
+      )
+      const verified = yield* verify(world.config, options)
+      assert.isFalse(
+        verified.checks.some((c) => c.status === "fail"),
+        JSON.stringify(verified.checks),
+      )
+      const torn = yield* teardown(world.config, options)
+      assert.isAbove(torn.removed.length, 5)
+      assert.isUndefined(world.emulator.microsoft.application(world.names.appUniqueName), "the app is gone")
+    }),
+  )
+
+  it.live("OwnedBy cannot take over an app another identity created: a typed error that says why", () =>
+    Effect.gen(function* () {
+      stats.add("faults")
+      const world = yield* worldFor({ servicenow: servicenow("admin", "admin"), entra: entra(APPS.full) })
+      yield* converge(world)
+      const ownedBy = yield* worldFor({
+        servicenow: servicenow("admin", "admin"),
+        entra: entra(APPS.ownedBy),
+      })
+      const taken = { ...ownedBy, emulator: world.emulator, fetch: world.fetch, wire: world.wire }
+      // Rotate something on the Entra side: the provider no longer records the app's secret.
+      const provider = world.emulator.servicenow.find(
+        INSTANCE,
+        "oauth_entity",
+        `name=${world.names.outboundProviderName}`,
+      )[0]
+      world.emulator.servicenow.update(INSTANCE, "oauth_entity", String(provider?.sys_id), {
+        comments: world.names.marker,
+      })
+      world.emulator.requests.clear()
+      const { options } = runOptions(taken)
+      const exit = yield* Effect.exit(apply(taken.config, options))
+      assert.isTrue(Exit.isFailure(exit), "OwnedBy changed an app it does not own")
+      if (Exit.isFailure(exit)) {
+        assert.isFalse(Cause.hasDies(exit.cause), Cause.pretty(exit.cause))
+        assert.match(Cause.pretty(exit.cause), /OwnedBy|owner/i)
+      }
+      assert.deepStrictEqual(
+        writesIn(world.emulator)
+          .filter((r) => r.system === "graph" && r.status < 400)
+          .map((r) => `${r.method} ${r.path}`),
+        [],
+      )
+    }),
+  )
+})
