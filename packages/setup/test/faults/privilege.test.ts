@@ -6,8 +6,10 @@
  * a second apply that changes nothing, verify, teardown.
  */
 import { assert, describe, it } from "@effect/vitest"
+import type { Fetch } from "@sn365/core"
 import type { EmulatorOptions } from "@sn365/emulator"
-import { Cause, Effect, Exit } from "effect"
+import { apiSupportIntegration, type ManualHandoff, makeCredential, vendor } from "@sn365/m365"
+import { Cause, Effect, Exit, Redacted } from "effect"
 import { apply, plan, teardown, verify } from "../../src/Setup.ts"
 import { reportFigures, stats } from "./support/stats.ts"
 import { converge, INSTANCE, makeWorld, runOptions, type World, writesIn } from "./support/world.ts"
@@ -24,6 +26,7 @@ const APPS = {
   ownedBy: { appId: "0b1d2c3e-0000-4000-8000-000000000002", secret: "fabrikam-ownedby-secret-0002" },
   none: { appId: "0b1d2c3e-0000-4000-8000-000000000003", secret: "fabrikam-none-secret-0003" },
   adminCenterOnly: { appId: "0b1d2c3e-0000-4000-8000-000000000004", secret: "fabrikam-admin-secret-0004" },
+  ownedByOnly: { appId: "0b1d2c3e-0000-4000-8000-000000000005", secret: "fabrikam-ownedby-only-0005" },
 } as const
 
 const emulatorOptions: EmulatorOptions = {
@@ -50,6 +53,11 @@ const emulatorOptions: EmulatorOptions = {
             },
           },
           { ...APPS.none, displayName: "setup: no permission" },
+          {
+            ...APPS.ownedByOnly,
+            displayName: "setup: least privilege, Graph only",
+            appRoles: { [GRAPH]: ["Application.ReadWrite.OwnedBy"] },
+          },
           {
             ...APPS.adminCenterOnly,
             displayName: "setup: admin center only",
@@ -88,6 +96,60 @@ const addNarrowAccount = (world: World) => {
   for (const role of ["snc_basic_auth_api_access", "oauth_admin", "user_admin", "itil"])
     world.emulator.servicenow.grantRole(INSTANCE, "sn365_setup", role)
 }
+
+/**
+ * An administrator doing the manual hand-off: enters each field in the admin center — here through
+ * the modeled API, as a different identity (one with the admin-center permission) than sn365's.
+ */
+const administrator =
+  (world: World, admin: { asked: Array<string>; requests: number }): ManualHandoff =>
+  async (request) => {
+    admin.asked.push(request.step)
+    const fetch: Fetch = (r) => {
+      if (new URL(r.url).hostname === "admin.microsoft.com") admin.requests++
+      return world.fetch(r)
+    }
+    const support = apiSupportIntegration({
+      credential: makeCredential({
+        tenant: TENANT.domain,
+        auth: {
+          type: "clientSecret",
+          clientId: APPS.full.appId,
+          clientSecret: Redacted.make(APPS.full.secret),
+        },
+        fetch,
+      }),
+      fetch,
+    })
+    const field = (label: string) => {
+      const value = request.fields.find((f) => f.label === label)?.value ?? ""
+      return Redacted.isRedacted(value) ? Redacted.value(value) : value
+    }
+    const L = vendor.FORM_LABEL
+    const entered =
+      request.step === "M1"
+        ? support.setBasicInformation({
+            internalSupportTool: "ServiceNow",
+            applicationId: field(L.applicationId),
+          })
+        : Effect.gen(function* () {
+            const repository = field(L.repository)
+            const input = {
+              endpoint: field(L.endpoint),
+              authenticationType: "Basic Auth" as const,
+              clientId: field(L.clientId),
+              clientSecret: Redacted.make(field(L.clientSecret)),
+              refreshTokenExpiry: Number(field(L.refreshTokenExpiry)),
+              restUsername: field(L.restUsername),
+              restUserPassword: Redacted.make(field(L.restUserPassword)),
+            }
+            const existing = (yield* support.listRepositories()).some((r) => r.repository === repository)
+            if (existing) yield* support.updateRepository(repository, input)
+            else yield* support.createRepository({ repository, ...input })
+          })
+    await Effect.runPromise(entered as Effect.Effect<unknown, unknown>)
+    return true
+  }
 
 const preflightProblems = (exit: Exit.Exit<unknown, unknown>) => {
   assert.isTrue(Exit.isFailure(exit), "preflight passed")
@@ -187,6 +249,29 @@ describe("least privilege", () => {
       assert.isAbove(torn.removed.length, 5)
       assert.isUndefined(world.emulator.microsoft.application(world.names.appUniqueName), "the app is gone")
     }),
+  )
+
+  it.live(
+    "OwnedBy alone, the admin-center form entered by an administrator (manual mode): a whole setup",
+    () =>
+      Effect.gen(function* () {
+        const world = yield* worldFor({
+          servicenow: servicenow("admin", "admin"),
+          entra: entra(APPS.ownedByOnly),
+          microsoft365: { mode: "manual" },
+        })
+        const admin = { asked: [] as Array<string>, requests: 0 }
+        const final = yield* converge(world, { manualHandoff: administrator(world, admin) })
+        assert.deepStrictEqual([...final.duplicates, ...final.orphans, ...final.problems], [])
+        assert.deepStrictEqual(final.notKept, [])
+        assert.deepStrictEqual(final.failedChecks, [])
+        assert.sameMembers(admin.asked, ["M1", "M2"], "the administrator was asked for both tabs")
+        // Every admin-center request was the administrator's: sn365's identity needed none.
+        assert.strictEqual(
+          world.emulator.requests.count((r) => r.system === "admin"),
+          admin.requests,
+        )
+      }),
   )
 
   it.live(
