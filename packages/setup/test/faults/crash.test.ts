@@ -1,9 +1,10 @@
 /**
  * Crash-resume: every write of a clean run is a crash point. For each, the run is broken there in
- * two ways — the server commits the write and the connection drops before the answer
- * (`reset-after-commit`; the client lives on and does what it does), and the process dies at that
- * instant (same fault, nothing more is sent, the in-memory secret store is lost) — then a clean
- * run must converge with no duplicate, no orphan and credentials that work together.
+ * three ways — the process dies just before sending it (a step boundary, or between two writes of
+ * a step); the server commits it and the connection drops before the answer (`reset-after-commit`;
+ * the client lives on and does what it does); and the process dies right after that commit
+ * (nothing more is sent, the in-memory secret store is lost) — then a clean run must converge with
+ * no duplicate, no orphan and credentials that work together.
  *
  * The crash points are not a hand-written list: they are read from the emulator's request log of a
  * clean run from each start state, so a new step's writes are covered without touching this file.
@@ -150,12 +151,12 @@ const pointsByState = await Promise.all(
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
-type Mode = "reset-after-commit" | "crash-after-commit"
+type Mode = "crash-before" | "reset-after-commit" | "crash-after-commit"
 
 /**
- * Runs apply and breaks it at `target`: the emulator commits that write and drops the connection;
- * in `crash-after-commit` mode the process "dies" there too — nothing more reaches any server and
- * the run is interrupted.
+ * Runs apply and breaks it at `target`: in `crash-before` mode the process "dies" before sending it;
+ * otherwise the emulator commits that write and drops the connection, and in `crash-after-commit`
+ * mode the process dies there too. A dead process sends nothing more and its run is interrupted.
  */
 const breakAt = (world: World, target: CrashPoint, mode: Mode) =>
   Effect.gen(function* () {
@@ -169,6 +170,11 @@ const breakAt = (world: World, target: CrashPoint, mode: Mode) =>
       if (crashed) return Promise.reject(new TypeError("fetch failed: the process is gone"))
       if (hit || point.signature !== target.signature || point.ordinal !== target.ordinal) return undefined
       hit = true
+      if (mode === "crash-before") {
+        crashed = true
+        onCrash()
+        return Promise.reject(new TypeError("fetch failed: the process is gone"))
+      }
       world.emulator.faults.add({
         kind: "reset-after-commit",
         method: request.method,
@@ -203,7 +209,7 @@ describe("crash-resume at every write", () => {
         assert.isAbove(points.length, 0)
       })
       for (const point of points)
-        for (const mode of ["reset-after-commit", "crash-after-commit"] as const)
+        for (const mode of ["crash-before", "reset-after-commit", "crash-after-commit"] as const)
           it.live(`${mode} at ${point.signature} #${point.ordinal}`, () =>
             Effect.gen(function* () {
               stats.add("crashPoints")
