@@ -47,6 +47,27 @@ describe("makeApplications: registrations", () => {
   )
 
   it.live(
+    "a cached token the service refuses (expired early, revoked) is renewed once and the call made again",
+    () =>
+      Effect.gen(function* () {
+        const e = yield* emulator()
+        const apps = adminApps(e)
+        const name = uniqueName()
+        yield* apps.upsert(name, outbound())
+        const tokensBefore = countRequests(e, "login")
+        // msal still holds the token; the service's clock says it expired.
+        e.clock.advance(2 * 3_600_000)
+        const found = yield* apps.findByUniqueName(name)
+        assert.strictEqual(found?.uniqueName, name)
+        assert.strictEqual(
+          e.requests.count((r) => r.system === "graph" && r.status === 401),
+          1,
+        )
+        assert.strictEqual(countRequests(e, "login") - tokensBefore, 1, "one forced renewal")
+      }),
+  )
+
+  it.live(
     "upsert addresses a uniqueName with a single quote as an OData literal (quote doubled) and keeps it",
     () =>
       Effect.gen(function* () {
