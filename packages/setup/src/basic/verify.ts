@@ -10,6 +10,7 @@ import type { Env } from "../internal/env.ts"
 import { isDeliveryPending } from "../Names.ts"
 import type { VerifyCheck } from "../Results.ts"
 import { AUTH_TYPE_BASIC, GRANT_CLIENT_CREDENTIALS, ROLE_INCIDENT_MANAGER } from "../vendor.ts"
+import { currentSecret } from "./entra.ts"
 import type { Observed } from "./observe.ts"
 import { desiredGrants, refusedTables } from "./servicenow.ts"
 
@@ -86,6 +87,10 @@ const outboundProvider = (env: Env, observed: Observed): Check => {
       ? undefined
       : `default grant is ${provider.default_grant_type}`,
     observed.outboundProfile === undefined ? "it has no OAuth profile" : undefined,
+    // The provider records which Entra secret it was given; it must still be one of the app's.
+    currentSecret(observed, env, Date.now()) === undefined
+      ? "it does not hold a current client secret of the app"
+      : undefined,
   ].filter((p) => p !== undefined)
   return problems.length === 0 ? pass() : fail(problems.join("; "), "Run apply to correct the provider.")
 }

@@ -39,6 +39,58 @@ describe("verify", () => {
   )
 })
 
+describe("verify, the outbound provider's secret", () => {
+  it.live("fails when the Entra secret ServiceNow holds is no longer one of the app's", () =>
+    Effect.gen(function* () {
+      const emulator = yield* emulatorForSetup()
+      const config = yield* decoded(configInput(emulator))
+      const { options } = optionsFor(emulator)
+      const result = yield* apply(config, options)
+      // Someone removes the secret in the Entra portal; ServiceNow still holds its (now useless) text.
+      const graph = yield* Effect.promise(() =>
+        emulator
+          .fetch(
+            new Request(
+              `https://login.microsoftonline.com/${emulator.microsoft.defaults.tenantId}/oauth2/v2.0/token`,
+              {
+                method: "POST",
+                headers: { "content-type": "application/x-www-form-urlencoded" },
+                body: new URLSearchParams({
+                  grant_type: "client_credentials",
+                  client_id: emulator.microsoft.defaults.adminApp.appId,
+                  client_secret: emulator.microsoft.defaults.adminApp.secret,
+                  scope: "https://graph.microsoft.com/.default",
+                }),
+              },
+            ),
+          )
+          .then((r) => r.json() as Promise<{ access_token: string }>),
+      )
+      const removed = yield* Effect.promise(() =>
+        emulator.fetch(
+          new Request(
+            `https://graph.microsoft.com/v1.0/applications/${result.outputs.entraAppObjectId}/removePassword`,
+            {
+              method: "POST",
+              headers: { authorization: `Bearer ${graph.access_token}`, "content-type": "application/json" },
+              body: JSON.stringify({ keyId: result.outputs.entraSecretKeyId }),
+            },
+          ),
+        ),
+      )
+      assert.strictEqual(removed.status, 204)
+      const report = yield* verify(config, options)
+      const check = report.checks.find((c) => c.id === "servicenow.outboundProvider")
+      assert.strictEqual(check?.status, "fail")
+      assert.include(check?.message, "does not hold a current client secret")
+      // And the next apply repairs it: a new secret, handed to ServiceNow.
+      const again = yield* apply(config, options)
+      assert.strictEqual(again.steps.find((s) => s.step === "entra.secret")?.outcome, "created")
+      assert.isTrue((yield* verify(config, options)).ok)
+    }),
+  )
+})
+
 describe("discover", () => {
   it.live("lists the app, its version and generation, its tables and its properties", () =>
     Effect.gen(function* () {
