@@ -34,6 +34,9 @@ const SECRET_HEADERS: ReadonlySet<string> = new Set([
 ])
 // Known secrets shorter than this are not searched for: replacing "a" everywhere helps nobody.
 const MIN_KNOWN_SECRET_LENGTH = 4
+// Values a secret-ish field name can carry that are never secrets (`password_needs_reset: "false"`);
+// scrubbing them would blank every `=false` in an error's URL.
+const NEVER_SECRET = new Set(["true", "false", "null", "undefined"])
 
 /**
  * Whether a parameter, field, key or header name denotes a secret (`client_secret`, `password`,
@@ -66,7 +69,7 @@ export const revealSecrets = (secrets: ReadonlyArray<Secret>): Array<string> =>
 const clearTexts = (secrets: ReadonlyArray<Secret>): ReadonlyArray<string> => {
   const texts = new Set<string>()
   for (const clear of revealSecrets(secrets)) {
-    if (clear.length < MIN_KNOWN_SECRET_LENGTH) continue
+    if (clear.length < MIN_KNOWN_SECRET_LENGTH || NEVER_SECRET.has(clear.toLowerCase())) continue
     texts.add(clear)
     texts.add(encodeURIComponent(clear))
     texts.add(new URLSearchParams({ v: clear }).toString().slice(2))

@@ -163,6 +163,13 @@ describe("redactBody", () => {
 })
 
 describe("redactText", () => {
+  it("does not treat boolean-looking values of secret-ish fields as secrets", () => {
+    // A body with `password_needs_reset: "false"` makes "false" a "known secret" of the request.
+    const text = "GET https://x.service-now.com/api/now/v2/table/sys_user?sysparm_display_value=false → 404"
+    assert.strictEqual(redactText(text, ["false", "TRUE", "null"]), text)
+    assert.strictEqual(redactText("pw is s3cret-pw", ["s3cret-pw", "false"]), `pw is ${REDACTED}`)
+  })
+
   it("redacts credentials after auth schemes but not ordinary words", () => {
     assert.strictEqual(redactText("Authorization: Bearer abc.def-123"), `Authorization: Bearer ${REDACTED}`)
     assert.strictEqual(redactText("Basic dXNlcjpwYXNz"), `Basic ${REDACTED}`)
