@@ -116,6 +116,26 @@ describe("Table API: reads", () => {
     expect(quiet.headers.get("link")).toBeNull()
   })
 
+  it("answers a repeated list from the state after the latest write (selections are kept only until then)", async () => {
+    const sn = fresh()
+    const path =
+      "/api/now/v2/table/sys_user?sysparm_query=user_nameSTARTSWITHbench_^ORDERBYuser_name&sysparm_fields=user_name"
+    const names = async () =>
+      (await sn.call(path)).json.result.map((row: { user_name: string }) => row.user_name)
+    expect(await names()).toEqual([])
+    const created = await sn.call("/api/now/v2/table/sys_user", {
+      method: "POST",
+      body: { user_name: "bench_b" },
+    })
+    await sn.call("/api/now/v2/table/sys_user", { method: "POST", body: { user_name: "bench_c" } })
+    expect(await names()).toEqual(["bench_b", "bench_c"])
+    const sysId = created.json.result.sys_id
+    await sn.call(`/api/now/v2/table/sys_user/${sysId}`, { method: "PATCH", body: { user_name: "bench_d" } })
+    expect(await names()).toEqual(["bench_c", "bench_d"])
+    await sn.call(`/api/now/v2/table/sys_user/${sysId}`, { method: "DELETE" })
+    expect(await names()).toEqual(["bench_c"])
+  })
+
   it("reads one record, 404 for a missing one, 400 for an unknown table, and HEAD without a body", async () => {
     const sn = fresh()
     const [user] = emulator.servicenow.find(sn.instance, "sys_user", "user_name=itil")

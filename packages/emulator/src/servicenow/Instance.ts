@@ -93,6 +93,8 @@ export interface Instance {
     touch?: boolean,
   ) => Row
   readonly remove: (table: string, sysId: string) => boolean
+  /** How many inserts, updates and removals the instance has taken: unchanged means no row changed. */
+  readonly writes: () => number
   /** A system property's value, `undefined` when the property does not exist. */
   readonly property: (name: string) => string | undefined
   /** Creates or changes a system property. */
@@ -120,6 +122,7 @@ export const createInstance = (
     return map
   }
   const newSysId = () => random.hex(32)
+  let writes = 0
   const findBy = (table: string, column: string, value: string) => {
     for (const row of rows(table).values()) if (row[column] === value) return row
     return undefined
@@ -139,6 +142,7 @@ export const createInstance = (
     get: (table, sysId) => rows(table).get(sysId),
     findBy,
     insert: (table, values, by = "system") => {
+      writes++
       const definition = TABLES.get(table)
       const now = formatDateTime(clock.now())
       const row: Row = {}
@@ -164,6 +168,7 @@ export const createInstance = (
     update: (table, sysId, values, by = "system", touch = true) => {
       const row = rows(table).get(sysId)
       if (row === undefined) throw new Error(`no ${table} ${sysId}`)
+      writes++
       Object.assign(row, values)
       if (!touch) return row
       row.sys_updated_on = formatDateTime(clock.now())
@@ -171,7 +176,11 @@ export const createInstance = (
       row.sys_mod_count = String(Number(row.sys_mod_count ?? "0") + 1)
       return row
     },
-    remove: (table, sysId) => rows(table).delete(sysId),
+    remove: (table, sysId) => {
+      writes++
+      return rows(table).delete(sysId)
+    },
+    writes: () => writes,
     property: (propertyName) => findBy("sys_properties", "name", propertyName)?.value,
     setProperty: (propertyName, value, extra = {}) => {
       const existing = findBy("sys_properties", "name", propertyName)

@@ -15,6 +15,7 @@ import { document as oauthDocument } from "../generated/servicenow-oauth.ts"
 import { document as tableDocument } from "../generated/servicenow-table.ts"
 import { type EmulatorRequest, type EmulatorResponse, html } from "../server/http.ts"
 import { compileOpenApi, describeProblem, type RequestProblem } from "../server/openapi.ts"
+import type { Caller } from "./acl.ts"
 import { handleAggregate } from "./aggregate.ts"
 import { handleApp } from "./app.ts"
 import { authenticate, type GateWording } from "./auth.ts"
@@ -126,7 +127,13 @@ const token = (instance: Instance, request: EmulatorRequest, options: TokenOptio
 
 /** Builds the dispatcher of one emulated ServiceNow. */
 export const makeDispatcher = (options: DispatchOptions) => {
-  const dispatch = (instance: Instance, incoming: EmulatorRequest, nested = false): EmulatorResponse => {
+  /** `batchCaller`: the caller of the batch a request is an item of (items run in its session). */
+  const dispatch = (
+    instance: Instance,
+    incoming: EmulatorRequest,
+    batchCaller?: Caller,
+  ): EmulatorResponse => {
+    const nested = batchCaller !== undefined
     const startedAt = performance.now()
     if (instance.hibernating) return html(HIBERNATION_STATUS, HIBERNATION_PAGE)
     if (incoming.body.length > MAX_CONTENT_LENGTH) return failure(400, payloadTooLarge(incoming.body.length))
@@ -141,7 +148,11 @@ export const makeDispatcher = (options: DispatchOptions) => {
       return revokeToken(instance, String(checked.operation.params.query.token))
     }
 
-    const auth = authenticate(instance, request.headers.authorization, options.gateWording)
+    // A batch authenticates once; its items run as that caller, as in one platform session.
+    const auth =
+      batchCaller === undefined
+        ? authenticate(instance, request.headers.authorization, options.gateWording)
+        : ({ ok: true, caller: batchCaller } as const)
     if (!auth.ok) return failure(401, auth.error)
     const { caller } = auth
     const api = apiOf(pathname)
@@ -175,7 +186,7 @@ export const makeDispatcher = (options: DispatchOptions) => {
       response = problemResponse(checked.problem)
     } else if (api === "batch") {
       response = handleBatch(instance, request, checked.operation.body as BatchBody, (item) =>
-        dispatch(instance, item, true),
+        dispatch(instance, item, caller),
       )
     } else if (api === "aggregate") {
       response = handleAggregate(instance, caller, request.url, checked.operation.params.query)

@@ -242,11 +242,30 @@ export const sortRecords = <T>(
   get: (record: T, field: string) => string,
 ): ReadonlyArray<T> => {
   if (orderBy.length === 0) return records
-  return [...records].sort((a, b) => {
-    for (const { field, descending } of orderBy) {
-      const order = compareValues(get(a, field), get(b, field))
-      if (order !== 0) return descending ? -order : order
+  // Each key is read and parsed once per record, not once per comparison: a list over tens of
+  // thousands of rows sorts in milliseconds (benchmarks page through 50,000 users).
+  const keyed = records.map((record) => ({
+    record,
+    keys: orderBy.map(({ field }) => {
+      const text = get(record, field)
+      return { text, number: numeric(text) }
+    }),
+  }))
+  keyed.sort((a, b) => {
+    for (let i = 0; i < orderBy.length; i++) {
+      const x = a.keys[i] as { text: string; number: number }
+      const y = b.keys[i] as { text: string; number: number }
+      const order =
+        !Number.isNaN(x.number) && !Number.isNaN(y.number)
+          ? x.number - y.number
+          : x.text < y.text
+            ? -1
+            : x.text > y.text
+              ? 1
+              : 0
+      if (order !== 0) return orderBy[i]?.descending ? -order : order
     }
     return 0
   })
+  return keyed.map((entry) => entry.record)
 }

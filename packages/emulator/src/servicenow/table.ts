@@ -151,13 +151,33 @@ const list = (call: TableCall, table: string, version: "v1" | "v2" | undefined):
   )
 }
 
+/** Selections kept per instance until its next write: paging through a large table filters and sorts once. */
+interface Selections {
+  readonly writes: number
+  readonly byQuery: Map<string, ReadonlyArray<Row>>
+}
+
+const SELECTIONS_KEPT = 32
+const selections = new WeakMap<Instance, Selections>()
+
 /** Rows of `table` matching a query, in query order. */
 export const select = (instance: Instance, table: string, query: EncodedQuery): ReadonlyArray<Row> => {
+  let kept = selections.get(instance)
+  if (kept === undefined || kept.writes !== instance.writes()) {
+    kept = { writes: instance.writes(), byQuery: new Map() }
+    selections.set(instance, kept)
+  }
+  const key = `${table}\u0000${JSON.stringify(query)}`
+  const hit = kept.byQuery.get(key)
+  if (hit !== undefined) return hit
   const get = (row: Row, field: string) => valueAt(instance, table, row, field)
   const rows = [...instance.rows(table).values()].filter((row) =>
     matchesQuery(query, (field) => get(row, field)),
   )
-  return sortRecords(rows, query.orderBy, get)
+  const sorted = sortRecords(rows, query.orderBy, get)
+  if (kept.byQuery.size >= SELECTIONS_KEPT) kept.byQuery.clear()
+  kept.byQuery.set(key, sorted)
+  return sorted
 }
 
 const location = (instance: Instance, url: URL, sysId: string) =>
