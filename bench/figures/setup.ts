@@ -1,0 +1,143 @@
+/**
+ * Figures 1 and 2: a full `apply` on a fresh instance and tenant, against the critical path of the
+ * procedure (`criticalPath.ts`) and against the sequential baseline (`sequential.ts`).
+ *
+ * @module
+ */
+import { type ApplyResult, memorySecretStore, setupIntegration } from "@sn365/setup"
+import { Effect } from "effect"
+import { type Identities, identitiesOf, setupConfig } from "../lib/config.ts"
+import { type Bench, touch } from "../lib/host.ts"
+import type { TaskContext } from "../lib/protocol.ts"
+import { median } from "../lib/stats.ts"
+import { CRITICAL_PATH, NO_CHANGE_PATH_HOPS } from "./criticalPath.ts"
+import { sequentialSetup } from "./sequential.ts"
+
+interface ApplyArgs {
+  readonly identities: Identities
+  readonly latencyMs: number
+}
+
+/** What a timed apply reports back. */
+interface Timed {
+  readonly wallMs: number
+  readonly outcomes: ReadonlyArray<string>
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/** Tasks run in the worker (the client's process). */
+export const tasks = {
+  /** One `setupIntegration` call, timed from the call to its result. */
+  apply: async ({ identities, latencyMs }: ApplyArgs, { fetch }: TaskContext): Promise<Timed> => {
+    const started = performance.now()
+    const result: ApplyResult = await setupIntegration(setupConfig(identities), {
+      fetch,
+      secrets: memorySecretStore(),
+      // The connector host's DNS lookup is a network round trip too: it costs what a request costs.
+      resolver: async () => {
+        await sleep(latencyMs)
+        return []
+      },
+    })
+    const wallMs = performance.now() - started
+    return { wallMs, outcomes: result.steps.map((step) => `${step.step}:${step.outcome ?? step.status}`) }
+  },
+  /** The sequential baseline, timed the same way. */
+  sequential: async ({ identities }: ApplyArgs, { fetch }: TaskContext): Promise<Timed> => {
+    const started = performance.now()
+    await Effect.runPromise(sequentialSetup(setupConfig(identities), fetch))
+    return { wallMs: performance.now() - started, outcomes: [] }
+  },
+}
+
+/** The numbers of figures 1 and 2 (and a no-change re-run). */
+export interface SetupFigures {
+  readonly latencyMs: number
+  readonly criticalPath: { readonly hops: number; readonly ms: number; readonly chain: typeof CRITICAL_PATH }
+  readonly apply: {
+    readonly wallMs: ReadonlyArray<number>
+    readonly medianMs: number
+    readonly requests: number
+  }
+  readonly rerun: {
+    readonly wallMs: ReadonlyArray<number>
+    readonly medianMs: number
+    readonly requests: number
+    readonly hops: number
+  }
+  readonly sequential: {
+    readonly wallMs: ReadonlyArray<number>
+    readonly medianMs: number
+    readonly requests: number
+  }
+  /** Figure 1: apply's median wall time ÷ (critical-path hops × latency). */
+  readonly vsCriticalPath: number
+  /** Figure 2: the sequential baseline's median ÷ apply's median. */
+  readonly speedUp: number
+}
+
+const expectAllCreated = (timed: Timed) => {
+  const failed = timed.outcomes.filter(
+    (outcome) => outcome.endsWith(":failed") || outcome.endsWith(":skipped"),
+  )
+  if (failed.length > 0) throw new Error(`apply did not complete: ${failed.join(", ")}`)
+}
+
+/** Runs figures 1 and 2. */
+export const setupFigures = async (bench: Bench): Promise<SetupFigures> => {
+  const { emulator, latencyMs } = bench
+  const identities = identitiesOf(emulator)
+  const worker = await bench.worker()
+  try {
+    const apply: Array<number> = []
+    const rerun: Array<number> = []
+    const sequential: Array<number> = []
+    let applyRequests = 0
+    let rerunRequests = 0
+    let sequentialRequests = 0
+    for (let run = 0; run < bench.warmups + bench.runs; run++) {
+      const measured = run >= bench.warmups
+      bench.log(`setup: run ${run + 1}/${bench.warmups + bench.runs}${measured ? "" : " (warm-up)"}`)
+
+      emulator.reset()
+      touch(emulator)
+      const first = await worker.run<Timed>("setup.apply", { identities, latencyMs })
+      expectAllCreated(first)
+      const firstRequests = emulator.requests.count()
+
+      emulator.requests.clear()
+      const again = await worker.run<Timed>("setup.apply", { identities, latencyMs })
+      if (again.outcomes.some((outcome) => !outcome.endsWith(":kept")))
+        throw new Error(`a second apply changed something: ${again.outcomes.join(", ")}`)
+      const againRequests = emulator.requests.count()
+
+      emulator.reset()
+      touch(emulator)
+      const baseline = await worker.run<Timed>("setup.sequential", { identities, latencyMs })
+      const baselineRequests = emulator.requests.count()
+
+      if (!measured) continue
+      apply.push(first.wallMs)
+      rerun.push(again.wallMs)
+      sequential.push(baseline.wallMs)
+      applyRequests = firstRequests
+      rerunRequests = againRequests
+      sequentialRequests = baselineRequests
+    }
+    const criticalMs = CRITICAL_PATH.length * latencyMs
+    const applyMedian = median(apply)
+    const sequentialMedian = median(sequential)
+    return {
+      latencyMs,
+      criticalPath: { hops: CRITICAL_PATH.length, ms: criticalMs, chain: CRITICAL_PATH },
+      apply: { wallMs: apply, medianMs: applyMedian, requests: applyRequests },
+      rerun: { wallMs: rerun, medianMs: median(rerun), requests: rerunRequests, hops: NO_CHANGE_PATH_HOPS },
+      sequential: { wallMs: sequential, medianMs: sequentialMedian, requests: sequentialRequests },
+      vsCriticalPath: applyMedian / criticalMs,
+      speedUp: sequentialMedian / applyMedian,
+    }
+  } finally {
+    await worker.close()
+  }
+}
