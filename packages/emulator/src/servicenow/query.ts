@@ -186,6 +186,17 @@ export const compareValues = (a: string, b: string): number => {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
+// The values of an IN / NOT IN condition, split once per condition rather than once per row.
+const lists = new WeakMap<Condition, ReadonlySet<string>>()
+const listOf = (condition: Condition): ReadonlySet<string> => {
+  let list = lists.get(condition)
+  if (list === undefined) {
+    list = new Set(condition.value.split(","))
+    lists.set(condition, list)
+  }
+  return list
+}
+
 /** Whether one condition holds for a stored value (`""` for empty or missing). */
 export const conditionHolds = (condition: Condition, actual: string): boolean => {
   const { operator, value } = condition
@@ -211,9 +222,9 @@ export const conditionHolds = (condition: Condition, actual: string): boolean =>
     case "ENDSWITH":
       return actual.endsWith(value)
     case "IN":
-      return value.split(",").includes(actual)
+      return listOf(condition).has(actual)
     case "NOT IN":
-      return !value.split(",").includes(actual)
+      return !listOf(condition).has(actual)
     case "ISEMPTY":
     case "EMPTYSTRING":
       return actual === ""
