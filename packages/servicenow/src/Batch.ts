@@ -13,7 +13,9 @@ import type { components } from "./generated/batch.ts"
 import { type Operation, toServiceNowError } from "./internal/errorMapping.ts"
 import { type Deps, send } from "./internal/Http.ts"
 import { batchBody } from "./internal/shape.ts"
+import type { Query } from "./Query.ts"
 import type { WriteInput, WriteValue } from "./Records.ts"
+import { stableQuery } from "./Table.ts"
 import {
   BATCH_PATH,
   BATCH_UNSERVICED_RESENDS,
@@ -23,6 +25,21 @@ import {
 
 /** Items per Batch API request unless `chunkSize` says otherwise. */
 export const DEFAULT_BATCH_CHUNK_SIZE = 50
+
+/** Rows of a {@link BatchItem.list} item unless `limit` says otherwise. */
+export const DEFAULT_BATCH_LIST_LIMIT = 100
+
+/** Options of a batch call. */
+export interface BatchOptions {
+  /** Items per Batch API request (default 50): ServiceNow runs them one after another, within its 30 s batch quota. */
+  readonly chunkSize?: number | undefined
+  /**
+   * Batch requests in flight at once (default 1: one after another, so every item runs in input
+   * order). Raise it for independent items — role grants, for instance — to overlap the round trips
+   * of several chunks; keep it small, they share the instance's API threads and rate limits.
+   */
+  readonly concurrency?: number | undefined
+}
 
 /** A method a batch item may use. */
 export type BatchMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE"
@@ -94,6 +111,28 @@ export const BatchItem = {
     method: "GET",
     url: tableUrl(table, sysId, {
       sysparm_exclude_reference_link: "true",
+      ...(options.fields === undefined ? {} : { sysparm_fields: options.fields.join(",") }),
+    }),
+  }),
+  /**
+   * GET one page of a list (`sysparm_limit`, default 100): a batch does not paginate. The query is
+   * ordered by sys_id unless it orders itself, as `table.list` does.
+   */
+  list: (
+    table: string,
+    options: {
+      readonly id?: string | undefined
+      readonly query?: Query<unknown> | string | undefined
+      readonly fields?: ReadonlyArray<string> | undefined
+      readonly limit?: number | undefined
+    } = {},
+  ): BatchItem => ({
+    id: options.id,
+    method: "GET",
+    url: tableUrl(table, undefined, {
+      sysparm_query: stableQuery(options.query),
+      sysparm_exclude_reference_link: "true",
+      sysparm_limit: String(options.limit ?? DEFAULT_BATCH_LIST_LIMIT),
       ...(options.fields === undefined ? {} : { sysparm_fields: options.fields.join(",") }),
     }),
   }),
@@ -322,16 +361,18 @@ const runChunk = (deps: Deps, chunk: ReadonlyArray<Prepared>) =>
   })
 
 /**
- * Runs `items` through the Batch API in chunks of `chunkSize` (default 50), one chunk at a time
- * (ServiceNow runs a batch's items sequentially anyway). Resolves with one result per item, in input
- * order; fails only when a whole batch request fails (authentication, hibernation…).
+ * Runs `items` through the Batch API in chunks of `chunkSize` (default 50), `concurrency` chunks
+ * at a time (default 1: in order; ServiceNow runs a batch's items sequentially). A throttled chunk
+ * (429) waits as the server asks and is sent again, per core's retry policy. Resolves with one
+ * result per item, in input order; fails only when a whole batch request fails (authentication,
+ * hibernation…).
  *
  * @internal
  */
 export const runBatch = (
   deps: Deps,
   items: ReadonlyArray<BatchItem>,
-  options: { readonly chunkSize?: number | undefined } = {},
+  options: BatchOptions = {},
 ): Effect.Effect<ReadonlyArray<BatchItemResult>, ServiceNowError> =>
   Effect.gen(function* () {
     const prepared = items.map(prepare)
@@ -339,9 +380,11 @@ export const runBatch = (
     if (ids.size !== prepared.length)
       return yield* Effect.die(new Error("sn365: batch item ids must be unique"))
     const size = Math.max(1, Math.floor(options.chunkSize ?? DEFAULT_BATCH_CHUNK_SIZE))
-    const results: Array<BatchItemResult> = []
-    for (let start = 0; start < prepared.length; start += size) {
-      results.push(...(yield* runChunk(deps, prepared.slice(start, start + size))))
-    }
-    return results.sort((a, b) => a.index - b.index)
+    const chunks: Array<ReadonlyArray<Prepared>> = []
+    for (let start = 0; start < prepared.length; start += size)
+      chunks.push(prepared.slice(start, start + size))
+    const results = yield* Effect.forEach(chunks, (chunk) => runChunk(deps, chunk), {
+      concurrency: Math.max(1, Math.floor(options.concurrency ?? 1)),
+    })
+    return results.flat().sort((a, b) => a.index - b.index)
   })

@@ -8,7 +8,7 @@ import type { Fetch, RetryOptions } from "@sn365/core"
 import { Context, type Duration, type Effect, Layer } from "effect"
 import { type AppApi, makeApp } from "./App.ts"
 import { makeAuthorizer, type ServiceNowAuth } from "./Auth.ts"
-import { type BatchItem, type BatchItemResult, runBatch } from "./Batch.ts"
+import { type BatchItem, type BatchItemResult, type BatchOptions, runBatch } from "./Batch.ts"
 import type { ServiceNowError } from "./Errors.ts"
 import { type Deps, grantAuthorizer, makeApis } from "./internal/Http.ts"
 import type { RecordOf, WriteOf } from "./Records.ts"
@@ -38,10 +38,10 @@ export interface ServiceNowClient {
    * `oauth_entity`…), `Record<string, string>` for any other.
    */
   table<T extends string>(name: T): TableAccessor<RecordOf<T>, WriteOf<T>>
-  /** Runs requests through the Batch API, chunked; one result per item, in input order. */
+  /** Runs requests through the Batch API, chunked (optionally several chunks at once); one result per item, in input order. */
   batch(
     requests: ReadonlyArray<BatchItem>,
-    options?: { readonly chunkSize?: number | undefined },
+    options?: BatchOptions,
   ): Effect.Effect<ReadonlyArray<BatchItemResult>, ServiceNowError>
   /** `POST /oauth_token.do` with explicit credentials (not the client's own). */
   token(grant: TokenGrant): Effect.Effect<TokenResponse, ServiceNowError>

@@ -7,7 +7,7 @@
 import { toPromise } from "@sn365/core"
 import { Stream } from "effect"
 import type { SetupSummary } from "./App.ts"
-import type { BatchItem, BatchItemResult } from "./Batch.ts"
+import type { BatchItem, BatchItemResult, BatchOptions } from "./Batch.ts"
 import { makeServiceNow, type ServiceNowOptions } from "./Client.ts"
 import type { Query } from "./Query.ts"
 import type { DisplayValueMode, RecordOf, Rendered, WriteInput, WriteOf } from "./Records.ts"
@@ -70,7 +70,7 @@ export interface PromiseServiceNowClient {
   /** Runs requests through the Batch API; one result per item, in input order. */
   batch(
     requests: ReadonlyArray<BatchItem>,
-    options?: { readonly chunkSize?: number | undefined } & SignalOption,
+    options?: BatchOptions & SignalOption,
   ): Promise<ReadonlyArray<BatchItemResult>>
   /** `POST /oauth_token.do` with explicit credentials. */
   token(grant: TokenGrant, options?: SignalOption): Promise<TokenResponse>

@@ -13,6 +13,7 @@ export {
   type BatchItemResult,
   type BatchItemSuccess,
   type BatchMethod,
+  type BatchOptions,
   type BatchWriteOptions,
   DEFAULT_BATCH_CHUNK_SIZE,
 } from "./Batch.ts"

@@ -14,6 +14,34 @@ afterAll(() => emulator.close())
 
 const BATCH = "/api/now/v1/batch"
 
+/** `count` seeded users, the itil role and a client of `instance`. */
+const grantTargets = (instance: string, count: number) =>
+  Effect.gen(function* () {
+    emulator.servicenow.seedUsers(instance, count)
+    const client = clientOf(emulator, instance)
+    const role = yield* client.table("sys_user_role").first({ query: "name=itil", fields: ["sys_id"] })
+    const users = yield* client
+      .table("sys_user")
+      .list({
+        query: Query.make<RecordOf<"sys_user">>().startsWith("user_name", "user"),
+        fields: ["sys_id", "user_name"],
+      })
+      .pipe(Stream.runCollect)
+    return { client, roleId: role?.sys_id ?? "", users }
+  })
+
+const grantItems = (
+  users: ReadonlyArray<{ sys_id: string; user_name?: string | undefined }>,
+  roleId: string,
+) =>
+  users.map((user) =>
+    BatchItem.create("sys_user_has_role", { user: user.sys_id, role: roleId }, { id: user.user_name }),
+  )
+
+/** Grants of `roleId` to the seeded users, from the emulator's state. */
+const grantsOf = (instance: string, roleId: string) =>
+  emulator.servicenow.count(instance, "sys_user_has_role", `role=${roleId}^user.user_nameSTARTSWITHuser`)
+
 describe("Batch API", () => {
   it.live("grants a role to 120 users in three batches, each result mapped back to its item", () =>
     Effect.gen(function* () {
@@ -50,6 +78,68 @@ describe("Batch API", () => {
         assert.strictEqual(result.status, 201)
         assert.strictEqual((result.result as { user?: string }).user, users[index]?.sys_id)
       }
+    }),
+  )
+
+  it.live("a list item reads one page, seeing what the items before it wrote", () =>
+    Effect.gen(function* () {
+      const instance = freshInstance()
+      const client = clientOf(emulator, instance)
+      const [created, listed] = yield* client.batch([
+        BatchItem.create("incident", { short_description: "batched then listed" }, { fields: ["sys_id"] }),
+        BatchItem.list("incident", {
+          query: Query.make<RecordOf<"incident">>().eq("short_description", "batched then listed"),
+          fields: ["sys_id", "short_description"],
+          limit: 5,
+        }),
+      ])
+      assert.strictEqual(created?._tag, "Success")
+      assert.strictEqual(listed?._tag, "Success")
+      const sysId = (created?.result as { sys_id: string } | undefined)?.sys_id
+      assert.deepStrictEqual(listed?.result, [{ sys_id: sysId, short_description: "batched then listed" }])
+    }),
+  )
+
+  it.live("runs chunks concurrently when asked, results still in input order", () =>
+    Effect.gen(function* () {
+      const instance = freshInstance()
+      const { client, roleId, users } = yield* grantTargets(instance, 200)
+      emulator.requests.clear()
+      emulator.setLatency(20)
+      const results = yield* client
+        .batch(grantItems(users, roleId), { chunkSize: 50, concurrency: 4 })
+        .pipe(Effect.ensuring(Effect.sync(() => emulator.setLatency(0))))
+      const batches = emulator.requests.all().filter((r) => r.path === BATCH)
+      assert.strictEqual(batches.length, 4)
+      // Every chunk was on the wire before the first answer came back.
+      const firstEnd = Math.min(...batches.map((r) => r.startedAt + r.durationMs))
+      assert.isTrue(batches.every((r) => r.startedAt <= firstEnd))
+      assert.deepStrictEqual(
+        results.map((r) => [r.id, r._tag]),
+        users.map((u) => [u.user_name, "Success"]),
+      )
+      assert.strictEqual(grantsOf(instance, roleId), 200)
+    }),
+  )
+
+  it.live("waits as a 429 asks and sends the throttled chunks again, without duplicates", () =>
+    Effect.gen(function* () {
+      const instance = freshInstance()
+      const { client, roleId, users } = yield* grantTargets(instance, 200)
+      // Two batches allowed per hour, and the hour ends in a second.
+      emulator.servicenow.addRateLimitRule(instance, { api: "batch", limitPerHour: 2 })
+      const hour = 3_600_000
+      emulator.clock.advance(hour - (emulator.clock.now() % hour) - 1000)
+      emulator.requests.clear()
+      const results = yield* client.batch(grantItems(users, roleId), { chunkSize: 50, concurrency: 4 })
+      const statuses = emulator.requests
+        .all()
+        .filter((r) => r.path === BATCH)
+        .map((r) => r.status)
+        .sort()
+      assert.deepStrictEqual(statuses, [200, 200, 200, 200, 429, 429])
+      assert.isTrue(results.every((r) => r._tag === "Success"))
+      assert.strictEqual(grantsOf(instance, roleId), 200)
     }),
   )
 
