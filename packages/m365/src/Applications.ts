@@ -25,7 +25,11 @@ import { type Graph, isNotFound, makeGraph, odataString, privileges } from "./in
 import { applicationBody, applicationListBody, optionalApplicationBody } from "./internal/shape.ts"
 import { type ReplicationPolicy, waitForReplication } from "./Replication.ts"
 import { type ConfirmSecretInput, type NewSecret, type SecretInput, secretOperations } from "./Secrets.ts"
-import { type ServicePrincipal, servicePrincipalOperations } from "./ServicePrincipals.ts"
+import {
+  type EnsureServicePrincipalOptions,
+  type ServicePrincipal,
+  servicePrincipalOperations,
+} from "./ServicePrincipals.ts"
 import {
   GRAPH_MAX_PAGE_SIZE,
   PREFER_CREATE_IF_MISSING,
@@ -91,9 +95,10 @@ export interface Applications {
    * budget ends. The token is discarded.
    */
   readonly confirmSecret: (input: ConfirmSecretInput) => Effect.Effect<void, ReplicationLag | M365Error>
-  /** The application's service principal, created if missing. */
+  /** The application's service principal, created if missing (`knownAbsent`: skip the lookup). */
   readonly ensureServicePrincipal: (
     appId: string,
+    options?: EnsureServicePrincipalOptions,
   ) => Effect.Effect<{ servicePrincipal: ServicePrincipal; created: boolean }, M365Error>
   /** The service principal of a client id, or `undefined`. */
   readonly findServicePrincipal: (appId: string) => Effect.Effect<ServicePrincipal | undefined, M365Error>

@@ -18,6 +18,15 @@ export type ServicePrincipal = MicrosoftGraphServicePrincipal & {
   readonly appId: string
 }
 
+/** Options of `ensureServicePrincipal`. */
+export interface EnsureServicePrincipalOptions {
+  /**
+   * The caller has just looked and found none: create it at once, one request fewer. One that
+   * exists after all (409) is read back, so the result is the same either way.
+   */
+  readonly knownAbsent?: boolean | undefined
+}
+
 const ENSURE_REMEDY =
   "The application was still unknown to Graph when its service principal was created; if it was not just created, check the client id (appId)."
 const READ_REMEDY = "The service principal was still unknown to Graph; run again in a few minutes."
@@ -72,10 +81,13 @@ export const servicePrincipalOperations = (graph: Graph) => {
 
   const ensureServicePrincipal = (
     appId: string,
+    options: EnsureServicePrincipalOptions = {},
   ): Effect.Effect<{ servicePrincipal: ServicePrincipal; created: boolean }, M365Error | ReplicationLag> =>
     Effect.gen(function* () {
-      const existing = yield* findServicePrincipal(appId)
-      if (existing !== undefined) return { servicePrincipal: existing, created: false }
+      if (options.knownAbsent !== true) {
+        const existing = yield* findServicePrincipal(appId)
+        if (existing !== undefined) return { servicePrincipal: existing, created: false }
+      }
       const result = yield* create(appId).pipe(Effect.catchTag("Conflict", () => readBack(appId)))
       yield* graph.recent.remember(result.servicePrincipal.id, result.servicePrincipal.appId)
       return result

@@ -54,7 +54,7 @@ export { type MsalNetworkClientOptions, msalNetworkClient } from "./MsalNetworkC
 export { type Promised, promiseApi } from "./Promise.ts"
 export type { ReplicationPolicy } from "./Replication.ts"
 export type { ConfirmSecretInput, NewSecret, SecretInput } from "./Secrets.ts"
-export type { ServicePrincipal } from "./ServicePrincipals.ts"
+export type { EnsureServicePrincipalOptions, ServicePrincipal } from "./ServicePrincipals.ts"
 export {
   type AuthenticationType,
   type BasicInformation,

@@ -22,6 +22,29 @@ describe("service principals", () => {
     }),
   )
 
+  it.live("knownAbsent creates without looking first, and still returns one that exists", () =>
+    Effect.gen(function* () {
+      const e = yield* emulator()
+      const apps = adminApps(e)
+      const { application } = yield* apps.upsert(uniqueName(), input)
+      const lookups = () =>
+        e.requests.count(
+          (r) => r.method === "GET" && r.path.includes(`servicePrincipals(appId='${application.appId}')`),
+        )
+      const first = yield* apps.ensureServicePrincipal(application.appId, { knownAbsent: true })
+      assert.isTrue(first.created)
+      assert.strictEqual(lookups(), 0)
+      // Wrong about it: the create answers 409 and the existing one is read back.
+      const again = yield* apps.ensureServicePrincipal(application.appId, { knownAbsent: true })
+      assert.isFalse(again.created)
+      assert.strictEqual(again.servicePrincipal.id, first.servicePrincipal.id)
+      assert.strictEqual(
+        e.microsoft.servicePrincipals().filter((sp) => sp.appId === application.appId).length,
+        1,
+      )
+    }),
+  )
+
   it.live("deleteServicePrincipal is idempotent", () =>
     Effect.gen(function* () {
       const e = yield* emulator()
