@@ -7,9 +7,9 @@
 import { Clock, Duration, Effect } from "effect"
 import { type HttpError, isHttpError, Timeout, UnexpectedResponse, withRemedy } from "./HttpError.ts"
 import { httpErrorFromResponse } from "./HttpErrorFromResponse.ts"
-import { type Exchange, responseInfo, runInExchange } from "./internal/exchange.ts"
+import { type Exchange, responseInfo, runInExchange, secretsOf } from "./internal/exchange.ts"
 import { networkError } from "./internal/networkError.ts"
-import { redactText, redactUrl, revealSecrets, type Secret } from "./Redact.ts"
+import { redactText, redactUrl, type Secret } from "./Redact.ts"
 import type { VendorErrorParser } from "./VendorError.ts"
 
 /** Options of {@link call} and {@link callWithResponse}. */
@@ -52,6 +52,42 @@ export interface CallResult<D> {
 
 const DEFAULT_TIMEOUT = Duration.seconds(60)
 
+/** What a call rejects with when its own timer fired. */
+const TIMED_OUT: unique symbol = Symbol("sn365/timed-out")
+
+let live: Clock.Clock | undefined
+/** Effect's default clock (real time), as opposed to a `TestClock` or another provided clock. */
+const liveClock = (): Clock.Clock => {
+  live ??= Effect.runSync(Effect.clockWith(Effect.succeed))
+  return live
+}
+
+/**
+ * Runs `f` with a signal that aborts when `signal` does or when `ms` have passed; in the second
+ * case the promise rejects with {@link TIMED_OUT} at once, whether or not `f` heeds the signal.
+ * With the live clock this replaces Effect's timeout race: one timer, no extra fibers per request.
+ */
+const withTimer = <A>(
+  signal: AbortSignal,
+  ms: number,
+  f: (signal: AbortSignal) => Promise<A>,
+): Promise<A> => {
+  const controller = new AbortController()
+  const forward = () => controller.abort(signal.reason)
+  signal.addEventListener("abort", forward, { once: true })
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(TIMED_OUT)
+      controller.abort()
+    }, ms)
+  })
+  return Promise.race([f(controller.signal), expired]).finally(() => {
+    clearTimeout(timer)
+    signal.removeEventListener("abort", forward)
+  })
+}
+
 const NOT_VETTED =
   "sn365: the openapi-fetch client was not created with `fetch: transportFetch(…)` from @sn365/core, " +
   "so transport safety and HTML detection did not run. Build the client with it."
@@ -63,12 +99,12 @@ const NOT_SENT = "(request not sent)"
 // middleware, a URL with credentials… Its text may quote the URL, so only a redacted copy is kept.
 const notSent = (cause: unknown, exchange: Exchange): Error =>
   new Error(
-    `sn365: the call failed outside transportFetch (is the client built with it? did a middleware throw?): ${redactText(String(cause), exchange.secrets)}`,
+    `sn365: the call failed outside transportFetch (is the client built with it? did a middleware throw?): ${redactText(String(cause), secretsOf(exchange))}`,
   )
 
 const requestOf = (exchange: Exchange) => ({
   method: exchange.method ?? UNKNOWN_METHOD,
-  url: exchange.url === undefined ? NOT_SENT : redactUrl(exchange.url, exchange.secrets),
+  url: exchange.url === undefined ? NOT_SENT : redactUrl(exchange.url, secretsOf(exchange)),
 })
 
 // openapi-fetch rejects with whatever the fetch threw (transportFetch throws HttpErrors), with a
@@ -81,7 +117,7 @@ const fromRejection = (cause: unknown, exchange: Exchange): Effect.Effect<never,
       new UnexpectedResponse({ ...requestOf(exchange), reason: "invalid-json", status: exchange.status }),
     )
   }
-  return Effect.fail(networkError(cause, exchange.method, exchange.url ?? NOT_SENT, exchange.secrets))
+  return Effect.fail(networkError(cause, exchange.method, exchange.url ?? NOT_SENT, secretsOf(exchange)))
 }
 
 const fromResult = <R extends ApiResult>(
@@ -115,7 +151,7 @@ const fromResult = <R extends ApiResult>(
         body: result.error,
         parseVendorError: options.parseVendorError,
         requestIdHeaders: options.requestIdHeaders,
-        secrets: exchange.secrets,
+        secrets: secretsOf(exchange),
         nowMs,
       }),
     ),
@@ -145,20 +181,32 @@ export const callWithResponse = <R extends ApiResult>(
 ): Effect.Effect<CallResult<DataOf<R>>, HttpError> =>
   Effect.suspend(() => {
     const exchange: Exchange = {
-      secrets: revealSecrets(options.secrets ?? []),
+      secrets: [...(options.secrets ?? [])],
+      unscanned: [],
       requestIdHeaders: options.requestIdHeaders,
     }
     const timeout = Duration.fromInputUnsafe(options.timeout ?? DEFAULT_TIMEOUT)
-    return Effect.tryPromise({
-      try: (signal) => runInExchange(exchange, () => run(signal)),
-      catch: (cause) => cause,
-    }).pipe(
-      Effect.catch((cause) => fromRejection(cause, exchange)),
-      Effect.timeoutOrElse({
-        duration: timeout,
-        orElse: () =>
-          Effect.fail(new Timeout({ ...requestOf(exchange), timeoutMs: Duration.toMillis(timeout) })),
-      }),
+    const timedOut = () =>
+      Effect.fail(new Timeout({ ...requestOf(exchange), timeoutMs: Duration.toMillis(timeout) }))
+    return Effect.clockWith((clock) =>
+      clock === liveClock()
+        ? Effect.tryPromise({
+            try: (signal) =>
+              withTimer(signal, Duration.toMillis(timeout), (combined) =>
+                runInExchange(exchange, () => run(combined)),
+              ),
+            catch: (cause) => cause,
+          }).pipe(
+            Effect.catch((cause) => (cause === TIMED_OUT ? timedOut() : fromRejection(cause, exchange))),
+          )
+        : Effect.tryPromise({
+            try: (signal) => runInExchange(exchange, () => run(signal)),
+            catch: (cause) => cause,
+          }).pipe(
+            Effect.catch((cause) => fromRejection(cause, exchange)),
+            Effect.timeoutOrElse({ duration: timeout, orElse: timedOut }),
+          ),
+    ).pipe(
       Effect.flatMap((result) => fromResult(result, exchange, options)),
       Effect.mapError((error) => addRemedy(error, options.remedy)),
     )

@@ -208,7 +208,20 @@ export const retrySchedule = (options: RetryOptions = {}): Schedule.Schedule<num
  * call((signal) => api.POST("/table/{tableName}", { params, body, signal })).pipe(withRetry({ idempotent: false }))
  * ```
  */
-export const withRetry =
-  (options: RetryOptions = {}) =>
-  <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.retry(self, retrySchedule(options))
+export const withRetry = (options: RetryOptions = NO_OPTIONS) => {
+  const schedule = scheduleFor(options)
+  return <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => Effect.retry(self, schedule)
+}
+
+const NO_OPTIONS: RetryOptions = {}
+
+// A schedule is an immutable description: build it once per options object, not once per request.
+const schedules = new WeakMap<RetryOptions, Schedule.Schedule<number, unknown>>()
+const scheduleFor = (options: RetryOptions): Schedule.Schedule<number, unknown> => {
+  let schedule = schedules.get(options)
+  if (schedule === undefined) {
+    schedule = retrySchedule(options)
+    schedules.set(options, schedule)
+  }
+  return schedule
+}

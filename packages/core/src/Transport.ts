@@ -10,9 +10,9 @@
 import { defaultFetch, type Fetch } from "./Fetch.ts"
 import { InsecureTransport, UnexpectedResponse, type UnexpectedResponseReason } from "./HttpError.ts"
 import { requestIdFrom } from "./HttpErrorFromResponse.ts"
-import { currentExchange, type Exchange, markVetted } from "./internal/exchange.ts"
+import { currentExchange, type Exchange, markVetted, secretsOf } from "./internal/exchange.ts"
 import { networkError } from "./internal/networkError.ts"
-import { redactText, redactUrl, secretsOfBody, secretsOfRequest } from "./Redact.ts"
+import { redactText, redactUrl, type Secret, secretsOfBody } from "./Redact.ts"
 import { DEFAULT_REQUEST_ID_HEADERS } from "./vendor.ts"
 
 /** Options of {@link transportFetch}. */
@@ -59,49 +59,102 @@ export const isAllowedUrl = (url: string | URL): boolean => {
 const SNIFF_BYTES = 256
 const MAX_HTML_BYTES = 64 * 1024
 const MAX_EXCERPT = 2048
-const HTML_START = /^\uFEFF?\s*(<!doctype\s+html|<html[\s>])/i
 const NOISE =
   /<head[\s>][\s\S]*?<\/head>|<script[\s>][\s\S]*?<\/script>|<style[\s>][\s\S]*?<\/style>|<!--[\s\S]*?-->/gi
 
-const readUpTo = async (body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<string> => {
-  if (body === null) return ""
-  const reader = body.getReader()
-  const chunks: Array<Uint8Array> = []
-  let size = 0
-  try {
-    while (size < maxBytes) {
-      const { done, value } = await reader.read()
-      if (done) break
-      chunks.push(value)
-      size += value.byteLength
-    }
-  } finally {
-    // Not awaited: `body` is one branch of a clone (a tee), and cancelling a branch settles only
-    // once the other branch — the caller's response, read after we return — is read or cancelled.
-    reader.cancel().catch(() => undefined)
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, maxBytes))
+/** The start of a body: at least `maxBytes` (or all of it), and the reader holding the rest. */
+interface Head {
+  readonly chunks: ReadonlyArray<Uint8Array>
+  readonly size: number
+  /** The whole body was read. */
+  readonly done: boolean
+  readonly reader: ReadableStreamDefaultReader<Uint8Array>
 }
 
-const excerptOf = (html: string, secrets: ReadonlyArray<string>): string =>
+const readHead = async (response: Response, maxBytes: number, from?: Head): Promise<Head> => {
+  const reader = from?.reader ?? (response.body as ReadableStream<Uint8Array>).getReader()
+  // With a Content-Length, a body that arrived whole needs no further read to say so.
+  const length = Number(response.headers.get("content-length") ?? Number.NaN)
+  const chunks = [...(from?.chunks ?? [])]
+  let size = from?.size ?? 0
+  while (size < maxBytes) {
+    const { done, value } = await reader.read()
+    if (done) return { chunks, size, done: true, reader }
+    chunks.push(value)
+    size += value.byteLength
+    if (size === length) return { chunks, size, done: true, reader }
+  }
+  return { chunks, size, done: false, reader }
+}
+
+// The bytes read, without a copy when they came in one chunk (the usual case).
+const bytesOf = ({ chunks }: Head): Buffer => {
+  const [only, ...more] = chunks
+  return only !== undefined && more.length === 0
+    ? Buffer.from(only.buffer, only.byteOffset, only.byteLength)
+    : Buffer.concat(chunks)
+}
+
+const textOf = (head: Head, maxBytes: number): string =>
+  new TextDecoder().decode(bytesOf(head).subarray(0, maxBytes))
+
+// `<!DOCTYPE html` or `<html` after a UTF-8 BOM and whitespace, read from the raw bytes (the tag is
+// ASCII, so latin1 reads it as UTF-8 would) — no TextDecoder per response.
+const HTML_START_BYTES = /^(?:\xEF\xBB\xBF)?\s*(<!doctype\s+html|<html[\s>])/i
+const startsLikeHtml = (head: Head): boolean =>
+  HTML_START_BYTES.test(bytesOf(head).toString("latin1", 0, Math.min(head.size, SNIFF_BYTES)))
+
+// The response again, its body the sniffed bytes followed by the rest of the stream. Cheaper than
+// sniffing a clone: no tee, and a body read in full (most JSON answers) is handed over as bytes.
+const restored = (response: Response, head: Head): Response => {
+  const init = { status: response.status, statusText: response.statusText, headers: response.headers }
+  if (head.done)
+    return new Response(head.chunks.length === 1 ? head.chunks[0] : Buffer.concat(head.chunks), init)
+  let pending = head.chunks
+  const body = new ReadableStream<Uint8Array>({
+    pull: async (controller) => {
+      if (pending.length > 0) {
+        for (const chunk of pending) controller.enqueue(chunk)
+        pending = []
+        return
+      }
+      const { done, value } = await head.reader.read()
+      if (done) controller.close()
+      else controller.enqueue(value)
+    },
+    cancel: (reason) => head.reader.cancel(reason),
+  })
+  return new Response(body, init)
+}
+
+const excerptOf = (html: string, secrets: ReadonlyArray<Secret>): string =>
   redactText(html.replace(NOISE, " ").replace(/\s+/g, " ").trim().slice(0, MAX_EXCERPT), secrets)
 
 const isSuccessWithBody = (request: Request, response: Response): boolean =>
   response.status >= 200 && response.status < 300 && response.status !== 204 && request.method !== "HEAD"
 
+/** What vetting a final response found: the response to hand on, or why it is refused. */
+type Vetted =
+  | { readonly response: Response; readonly refused?: undefined }
+  | { readonly refused: UnexpectedResponseReason; readonly html: string; readonly response: Response }
+
 // HTML on a 2xx from a JSON API is never data: a hibernating instance, a login page, a proxy.
 // Skipped when the caller asked for HTML.
-const htmlReason = async (
-  request: Request,
-  response: Response,
-): Promise<UnexpectedResponseReason | undefined> => {
-  if (!isSuccessWithBody(request, response)) return undefined
-  if ((request.headers.get("accept") ?? "").toLowerCase().includes("html")) return undefined
+const vet = async (request: Request, response: Response): Promise<Vetted> => {
+  if (!isSuccessWithBody(request, response) || response.body === null) return { response }
+  if ((request.headers.get("accept") ?? "").toLowerCase().includes("html")) return { response }
   const type = (response.headers.get("content-type") ?? "").toLowerCase()
-  if (type.includes("html")) return "html-content-type"
-  if (type !== "" && !type.includes("json")) return undefined
-  const head = await readUpTo(response.clone().body, SNIFF_BYTES)
-  return HTML_START.test(head) ? "html-body" : undefined
+  if (type.includes("html")) {
+    const head = await readHead(response, MAX_HTML_BYTES)
+    head.reader.cancel().catch(() => undefined)
+    return { refused: "html-content-type", html: textOf(head, MAX_HTML_BYTES), response }
+  }
+  if (type !== "" && !type.includes("json")) return { response }
+  const head = await readHead(response, SNIFF_BYTES)
+  if (!startsLikeHtml(head)) return { response: restored(response, head) }
+  const page = head.done ? head : await readHead(response, MAX_HTML_BYTES, head)
+  page.reader.cancel().catch(() => undefined)
+  return { refused: "html-body", html: textOf(page, MAX_HTML_BYTES), response }
 }
 
 // Only bodies that can name their fields; reading a clone leaves the request's body intact.
@@ -126,7 +179,7 @@ const unexpected = (
 ): UnexpectedResponse =>
   new UnexpectedResponse({
     method: request.method,
-    url: redactUrl(hop.original, hop.exchange.secrets),
+    url: redactUrl(hop.original, secretsOf(hop.exchange)),
     requestId: requestIdFrom(
       response.headers,
       hop.exchange.requestIdHeaders ?? hop.options.requestIdHeaders ?? DEFAULT_REQUEST_ID_HEADERS,
@@ -139,11 +192,12 @@ const unexpected = (
 
 const send = async (next: Fetch, request: Request, hop: Hop): Promise<Response> => {
   try {
-    return await next(new Request(request, { redirect: "manual" }))
+    // Clients build their requests with `redirect: "manual"`; copying one costs a little.
+    return await next(request.redirect === "manual" ? request : new Request(request, { redirect: "manual" }))
   } catch (cause) {
     // An abort is the caller's doing (interruption, timeout): let it through untouched.
     if (request.signal.aborted) throw cause
-    throw networkError(cause, request.method, hop.original.href, hop.exchange.secrets)
+    throw networkError(cause, request.method, hop.original.href, secretsOf(hop.exchange))
   }
 }
 
@@ -189,13 +243,17 @@ export const transportFetch =
     const exchange = currentExchange()
     const original = new URL(first.url)
     exchange.url ??= original.href
-    exchange.secrets.push(...secretsOfRequest(first), ...(await bodySecrets(first)))
+    exchange.unscanned.push(first)
+    exchange.secrets.push(...(await bodySecrets(first)))
     const hop: Hop = { exchange, options, original }
     let request = first
     for (let count = 0; ; count++) {
       exchange.method = request.method
       if (!isAllowedUrl(request.url)) {
-        throw new InsecureTransport({ method: request.method, url: redactUrl(request.url, exchange.secrets) })
+        throw new InsecureTransport({
+          method: request.method,
+          url: redactUrl(request.url, secretsOf(exchange)),
+        })
       }
       const response = await send(next, request, hop)
       exchange.status = response.status
@@ -203,12 +261,13 @@ export const transportFetch =
         request = await nextHop(hop, request, response, count)
         continue
       }
-      const reason = await htmlReason(request, response)
-      if (reason !== undefined) {
-        const excerpt = excerptOf(await readUpTo(response.body, MAX_HTML_BYTES), exchange.secrets)
-        throw unexpected(hop, request, reason, response, { excerpt })
+      const vetted = await vet(request, response)
+      if (vetted.refused !== undefined) {
+        throw unexpected(hop, request, vetted.refused, response, {
+          excerpt: excerptOf(vetted.html, secretsOf(exchange)),
+        })
       }
-      markVetted(response, { method: request.method, url: original.href })
-      return response
+      markVetted(vetted.response, { method: request.method, url: original.href })
+      return vetted.response
     }
   }

@@ -253,6 +253,37 @@ describe("call", () => {
     }),
   )
 
+  it.live("with the real clock, times out by its own timer and aborts the fetch", () =>
+    Effect.gen(function* () {
+      const server = yield* startServer(() => undefined)
+      const api = makeClient(server.origin)
+      const started = Date.now()
+      const error = yield* failure(
+        call((signal) => api.GET("/items/{id}", { params: { path: { id: "slow" } }, signal }), {
+          timeout: "150 millis",
+        }),
+      )
+      assert.isTrue(error._tag === "Timeout" && error.timeoutMs === 150)
+      assert.strictEqual(error.url, `${server.origin}/items/slow`)
+      assert.isBelow(Date.now() - started, 2000)
+      yield* Effect.promise(() => server.clientAborted)
+    }),
+  )
+
+  it.live("with the real clock, interruption still aborts the fetch", () =>
+    Effect.gen(function* () {
+      const received = yield* Deferred.make<void>()
+      const server = yield* startServer(() => Deferred.doneUnsafe(received, Exit.void))
+      const api = makeClient(server.origin)
+      const fiber = yield* Effect.forkChild(
+        call((signal) => api.GET("/items/{id}", { params: { path: { id: "hang" } }, signal })),
+      )
+      yield* Deferred.await(received)
+      yield* Fiber.interrupt(fiber)
+      yield* Effect.promise(() => server.clientAborted)
+    }),
+  )
+
   it.effect("interruption aborts the underlying fetch: the server sees the connection closed", () =>
     Effect.gen(function* () {
       const received = yield* Deferred.make<void>()

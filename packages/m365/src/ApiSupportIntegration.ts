@@ -29,6 +29,7 @@ import {
 } from "./Errors.ts"
 import type { paths, Repository as WireRepository } from "./generated/support-integration.ts"
 import { errorFields } from "./internal/errorFields.ts"
+import { retryFor } from "./internal/retry.ts"
 import { basicInformationBody, repositoryBody, repositoryListBody } from "./internal/shape.ts"
 import { withToken } from "./internal/withToken.ts"
 import type {
@@ -136,6 +137,8 @@ export const apiSupportIntegration = (options: ApiSupportIntegrationOptions): Su
   const api = createClient<paths>({
     baseUrl: ADMIN_API_BASE_URL,
     fetch: transportFetch(options.fetch ?? defaultFetch),
+    // transportFetch follows redirects itself; a request built so is not copied again.
+    redirect: "manual",
   })
   const send = <R extends ApiResult>(
     run: (init: { headers: Record<string, string>; signal: AbortSignal }) => Promise<R>,
@@ -151,7 +154,7 @@ export const apiSupportIntegration = (options: ApiSupportIntegrationOptions): Su
           ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
         },
       ),
-    ).pipe(withRetry({ idempotent }))
+    ).pipe(withRetry(retryFor(idempotent)))
 
   const getBasicInformation = () =>
     send((init) => api.GET("/basicInformation", init), undefined, basicInformationBody).pipe(

@@ -27,6 +27,7 @@ import {
   withRetry,
 } from "@sn365/core"
 import { type Duration, Effect } from "effect"
+import { retryFor } from "./internal/retry.ts"
 
 /** Options of {@link msalNetworkClient}. */
 export interface MsalNetworkClientOptions {
@@ -110,7 +111,13 @@ export const makeTrackedNetworkClient = (
         last = undefined
         if (entry !== undefined) entry.requests++
         const response = await transport(
-          new Request(url, { method, headers: request?.headers ?? {}, body: request?.body ?? null, signal }),
+          new Request(url, {
+            method,
+            headers: request?.headers ?? {},
+            body: request?.body ?? null,
+            signal,
+            redirect: "manual",
+          }),
         )
         const text = await response.text()
         const body = parseJson(text)
@@ -126,7 +133,7 @@ export const makeTrackedNetworkClient = (
       { timeout: options.timeout ?? DEFAULT_TIMEOUT, secrets: entry?.secrets ?? [] },
     )
     const program = attempt.pipe(
-      withRetry({ idempotent: isRepeatable(request?.body) ? true : undefined }),
+      withRetry(retryFor(isRepeatable(request?.body) ? true : undefined)),
       Effect.map(
         ({ data, response }): NetworkResponse<T> => ({
           status: response.status,

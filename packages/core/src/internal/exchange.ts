@@ -9,6 +9,7 @@
  * bridge can refuse clients built without it.
  */
 import { AsyncLocalStorage } from "node:async_hooks"
+import { type Secret, secretsOfRequest } from "../Redact.ts"
 
 /** The mutable record of one call (one attempt). */
 export interface Exchange {
@@ -18,10 +19,25 @@ export interface Exchange {
   url?: string
   /** Status of the final response, once there is one. */
   status?: number
-  /** Clear texts of secrets the request carried, to scrub from anything derived from the response. */
-  readonly secrets: Array<string>
+  /**
+   * Secrets to scrub from anything derived from the response: those the caller named and those
+   * the requests carried. Read them with {@link secretsOf}.
+   */
+  readonly secrets: Array<Secret>
+  /**
+   * Requests sent whose header and query secrets are not in `secrets` yet: finding them costs a
+   * little on every request, so it is done only when something is about to be redacted.
+   */
+  readonly unscanned: Array<Request>
   /** The call's request-id headers, for errors raised inside `transportFetch`. */
   readonly requestIdHeaders?: ReadonlyArray<string> | undefined
+}
+
+/** Every secret of the exchange so far, the requests' own included. */
+export const secretsOf = (exchange: Exchange): ReadonlyArray<Secret> => {
+  if (exchange.unscanned.length > 0)
+    for (const request of exchange.unscanned.splice(0)) exchange.secrets.push(...secretsOfRequest(request))
+  return exchange.secrets
 }
 
 const storage = new AsyncLocalStorage<Exchange>()
@@ -30,7 +46,7 @@ const storage = new AsyncLocalStorage<Exchange>()
 export const runInExchange = <A>(exchange: Exchange, f: () => A): A => storage.run(exchange, f)
 
 /** The current call's exchange, or a fresh one when `transportFetch` is used outside the bridge. */
-export const currentExchange = (): Exchange => storage.getStore() ?? { secrets: [] }
+export const currentExchange = (): Exchange => storage.getStore() ?? { secrets: [], unscanned: [] }
 
 /** What `transportFetch` remembers about a final response. */
 export interface ResponseInfo {

@@ -1,6 +1,6 @@
 /** Turning what `fetch` rejects with into a {@link NetworkError}. */
 import { NetworkError } from "../HttpError.ts"
-import { redactText, redactUrl } from "../Redact.ts"
+import { redactText, redactUrl, type Secret } from "../Redact.ts"
 
 const SYSTEM_CODE = /^(E[A-Z0-9_]+|[A-Z_]*(CERT|TLS|SSL|SELF_SIGNED|UNABLE_TO)[A-Z0-9_]*)$/
 const MAX_DEPTH = 6
@@ -44,7 +44,7 @@ export const networkError = (
   cause: unknown,
   method: string,
   url: string,
-  secrets: ReadonlyArray<string>,
+  secrets: ReadonlyArray<Secret>,
 ): NetworkError => {
   const detail = describeCause(cause)
   return new NetworkError({

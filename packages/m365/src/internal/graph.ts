@@ -33,6 +33,7 @@ import {
   GRAPH_OWNEDBY_BACKING_TEXT,
   REPLICATION_BUDGET_MS,
 } from "../vendor.ts"
+import { retryFor } from "./retry.ts"
 import { withToken } from "./withToken.ts"
 
 /** What `openapi-fetch` calls receive besides their parameters. */
@@ -91,7 +92,12 @@ export const makeGraph = (options: {
   readonly budgetMs: number | undefined
 }): Graph => {
   const fetch = options.fetch ?? defaultFetch
-  const api = createClient<paths>({ baseUrl: GRAPH_BASE_URL, fetch: transportFetch(fetch) })
+  // transportFetch follows redirects itself; a request built with "manual" is not copied again.
+  const api = createClient<paths>({
+    baseUrl: GRAPH_BASE_URL,
+    fetch: transportFetch(fetch),
+    redirect: "manual",
+  })
   return {
     api,
     fetch,
@@ -108,7 +114,7 @@ export const makeGraph = (options: {
             ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
           },
         ),
-      ).pipe(withRetry({ idempotent: sendOptions.idempotent })),
+      ).pipe(withRetry(retryFor(sendOptions.idempotent))),
   }
 }
 

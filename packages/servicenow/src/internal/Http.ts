@@ -37,6 +37,8 @@ export const makeApis = (instanceUrl: string, fetch: Fetch | undefined): Apis =>
   const options = {
     baseUrl: instanceUrl,
     fetch: transportFetch(fetch ?? defaultFetch),
+    // transportFetch follows redirects itself; a request built so is not copied again.
+    redirect: "manual",
     headers: { accept: "application/json" },
     // `sysparm_fields=a,b`: ServiceNow wants comma-joined lists, not repeated parameters (servicenow-api.md §1.2).
     querySerializer: { array: { style: "form", explode: false } },
@@ -139,6 +141,21 @@ export const send = <R extends ApiResult>(
           ),
         ),
       )
-  const idempotent = options.idempotent ?? deps.retry.idempotent
-  return once.pipe(withRetry({ ...deps.retry, idempotent }))
+  return once.pipe(withRetry(retryOptions(deps.retry, options.idempotent)))
+}
+
+// One options object per client and idempotency, so core builds each retry schedule once.
+const variants = new WeakMap<RetryOptions, Map<boolean | undefined, RetryOptions>>()
+const retryOptions = (base: RetryOptions, idempotent: boolean | undefined): RetryOptions => {
+  let byIdempotency = variants.get(base)
+  if (byIdempotency === undefined) {
+    byIdempotency = new Map()
+    variants.set(base, byIdempotency)
+  }
+  let options = byIdempotency.get(idempotent)
+  if (options === undefined) {
+    options = { ...base, idempotent: idempotent ?? base.idempotent }
+    byIdempotency.set(idempotent, options)
+  }
+  return options
 }
