@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { Cause, Effect, Exit } from "effect"
+import { Cause, Effect, Exit, Fiber } from "effect"
 import type { Observed } from "./basic/observe.ts"
 import { discoverApp, preflight } from "./basic/preflight.ts"
 import { type BasicStep, type BasicStepId, basicSteps, teardownOrder } from "./basic/steps.ts"
@@ -141,6 +141,8 @@ export const apply = (
   Effect.gen(function* () {
     const started = Date.now()
     const env = makeEnv(config, options)
+    // The network report (a DNS lookup the setup itself does not need) runs beside everything else.
+    const network = yield* Effect.forkChild(networkPreflight)
     const { observed, app } = yield* readState(env)
     const plans = planSteps(env, observed)
     const thePlan = toPlan(env, observed, plans, warningsFor(env, app))
@@ -195,7 +197,7 @@ export const apply = (
       steps: basicSteps.map((step) => reports.get(step.id) as StepReport),
       outputs: outputsOf(outputs, observed, env),
       secrets,
-      network: yield* networkPreflight,
+      network: yield* Fiber.join(network),
       durationMs: Date.now() - started - waitedMs,
     }
   }).pipe(provideCommon(options))

@@ -128,7 +128,10 @@ export const entraServicePrincipal: BasicStep = {
         return { outcome: "kept" }
       }
       const appId = outputs.app?.appId as string
-      const { servicePrincipal, created } = yield* env.apps.ensureServicePrincipal(appId)
+      // Observation found none: create it without looking again.
+      const { servicePrincipal, created } = yield* env.apps.ensureServicePrincipal(appId, {
+        knownAbsent: true,
+      })
       outputs.servicePrincipalId = servicePrincipal.id
       return { outcome: created ? "created" : "kept", detail: servicePrincipal.id }
     }),

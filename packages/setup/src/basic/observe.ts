@@ -45,37 +45,59 @@ export interface Observed {
   readonly grantsHeld: ReadonlyMap<string, string>
 }
 
-/** How many names or ids go into one `IN` query, keeping URLs well under server limits. */
-const IN_CHUNK = 100
+/**
+ * How long the values of one `IN` query may be, URL-encoded: a few thousand users fit in a handful
+ * of requests, and every URL stays far below the 8 KB that servers commonly accept.
+ */
+const IN_QUERY_BUDGET = 4000
 
-const chunks = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
-  const out: Array<ReadonlyArray<A>> = []
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+/** `IN` queries of one read in flight at once. */
+const IN_CONCURRENCY = 8
+
+/** `values` cut into runs whose encoded, comma-joined length stays within {@link IN_QUERY_BUDGET}. */
+const chunks = (values: ReadonlyArray<string>): Array<ReadonlyArray<string>> => {
+  const out: Array<Array<string>> = []
+  let size = Number.POSITIVE_INFINITY
+  for (const value of values) {
+    const cost = encodeURIComponent(`${value},`).length
+    if (size + cost > IN_QUERY_BUDGET) {
+      out.push([])
+      size = 0
+    }
+    out[out.length - 1]?.push(value)
+    size += cost
+  }
   return out
 }
 
 const rows = (stream: Stream.Stream<unknown, unknown>) =>
   Stream.runCollect(stream).pipe(Effect.map((all) => all as ReadonlyArray<Row>))
 
-/** Reads `table` rows whose `field` is one of `values`, in chunked concurrent queries. */
+type AnyQuery = Query<Record<string, string>>
+
+/**
+ * Reads `table` rows whose `field` (dot-walks allowed) is one of `values`, in concurrent `IN`
+ * queries; `also` adds conditions to each.
+ */
 export const readIn = (
   env: Env,
   table: string,
   field: string,
   values: ReadonlyArray<string>,
   fields: ReadonlyArray<string>,
+  also: (query: AnyQuery) => AnyQuery = (query) => query,
 ) =>
   Effect.forEach(
-    chunks([...new Set(values)], IN_CHUNK),
+    chunks([...new Set(values)]),
     (chunk) =>
       rows(
         env.sn.table(table).list({
-          query: Query.make<Record<string, string>>().in(field, chunk),
+          query: also(Query.make<Record<string, string>>().in(field, chunk)),
           fields,
           excludeReferenceLink: true,
         }),
       ),
-    { concurrency: 8 },
+    { concurrency: IN_CONCURRENCY },
   ).pipe(Effect.map((pages) => pages.flat()))
 
 const OAUTH_FIELDS = [
@@ -100,29 +122,75 @@ const USER_FIELDS = [
   "title",
 ]
 
-/** Observes every resource of a Basic setup. */
-export const observe = (env: Env): Effect.Effect<Observed, unknown> =>
+/** What observation can share with preflight, so that a read both need is made once. */
+export interface SharedReads {
+  readonly basicInformation: Effect.Effect<BasicInformation | undefined, unknown>
+}
+
+/**
+ * Observes every resource of a Basic setup. Every read starts at once; a read that needs an id
+ * from another (the app's service principal, the provider's profiles) follows that one read alone,
+ * so observation takes as many round trips as its longest chain: the Graph token, the app, its
+ * service principal.
+ */
+export const observe = (
+  env: Env,
+  shared: SharedReads = { basicInformation: env.support.getBasicInformation() },
+): Effect.Effect<Observed, unknown> =>
   Effect.gen(function* () {
     const { names, config } = env
     const roleUserNames = [...config.roles.insightsUsers, ...config.roles.administrators]
+    const grantRoleNames = [ROLE_INCIDENT_MANAGER, ROLE_INSIGHTS_USER, ROLE_ADMINISTRATOR]
 
-    const first = yield* Effect.all(
+    const isOutbound = (row: Row) => row.name === names.outboundProviderName && row.type !== "client"
+
+    const read = yield* Effect.all(
       {
-        app: env.apps.findByUniqueName(names.appUniqueName),
+        app: env.apps
+          .findByUniqueName(names.appUniqueName)
+          .pipe(
+            Effect.flatMap(
+              (app): Effect.Effect<{ app?: Application; servicePrincipal?: ServicePrincipal }, unknown> =>
+                app === undefined
+                  ? Effect.succeed({})
+                  : Effect.map(env.apps.findServicePrincipal(app.appId), (servicePrincipal) =>
+                      servicePrincipal === undefined ? { app } : { app, servicePrincipal },
+                    ),
+            ),
+          ),
         oauth: readIn(
           env,
           "oauth_entity",
           "name",
           [names.outboundProviderName, names.inboundClientName],
           OAUTH_FIELDS,
+        ).pipe(
+          Effect.flatMap((oauth) => {
+            const provider = oauth.find(isOutbound)
+            return provider?.sys_id === undefined
+              ? Effect.succeed({ oauth, profiles: [] as ReadonlyArray<Row> })
+              : Effect.map(
+                  readIn(
+                    env,
+                    "oauth_entity_profile",
+                    "oauth_entity",
+                    [provider.sys_id],
+                    ["sys_id", "name", "oauth_entity", "grant_type", "default"],
+                  ),
+                  (profiles) => ({ oauth, profiles }),
+                )
+          }),
         ),
         users: readIn(env, "sys_user", "user_name", [names.integrationUser, ...roleUserNames], USER_FIELDS),
-        roles: readIn(
+        roles: readIn(env, "sys_user_role", "name", grantRoleNames, ["sys_id", "name"]),
+        // Found by user name and role name (dot-walked), so this read needs no id from the two above.
+        grants: readIn(
           env,
-          "sys_user_role",
-          "name",
-          [ROLE_INCIDENT_MANAGER, ROLE_INSIGHTS_USER, ROLE_ADMINISTRATOR],
-          ["sys_id", "name"],
+          "sys_user_has_role",
+          "user.user_name",
+          [names.integrationUser, ...roleUserNames],
+          ["sys_id", "user", "role", "inherited"],
+          (query) => query.in("role.name", grantRoleNames),
         ),
         crossScope: readIn(env, "sys_db_object", "name", CROSS_SCOPE_TABLES, [
           "sys_id",
@@ -138,61 +206,33 @@ export const observe = (env: Env): Effect.Effect<Observed, unknown> =>
           "status",
         ]),
         wizard: env.storage.read,
-        basicInformation: env.support.getBasicInformation(),
+        basicInformation: shared.basicInformation,
         repositories: env.support.listRepositories(),
       },
       { concurrency: "unbounded" },
     )
 
-    const outboundProvider = first.oauth.find(
-      (row) => row.name === names.outboundProviderName && row.type !== "client",
-    )
-    const inboundClient = first.oauth.find(
+    const outboundProvider = read.oauth.oauth.find(isOutbound)
+    const inboundClient = read.oauth.oauth.find(
       (row) => row.name === names.inboundClientName && row.type === "client",
     )
-    const user = first.users.find((row) => row.user_name === names.integrationUser)
-    const roleIds = Object.fromEntries(first.roles.map((row) => [row.name as string, row.sys_id]))
-    const roleUsers = new Map(
-      roleUserNames.map((name) => [name, first.users.find((u) => u.user_name === name)?.sys_id]),
-    )
-    const grantUsers = [user?.sys_id, ...roleUsers.values()].filter((id): id is string => id !== undefined)
-    const grantRoles = Object.values(roleIds).filter((id): id is string => id !== undefined)
-
-    const second = yield* Effect.all(
-      {
-        servicePrincipal:
-          first.app === undefined
-            ? Effect.succeed(undefined)
-            : env.apps.findServicePrincipal(first.app.appId),
-        profiles:
-          outboundProvider?.sys_id === undefined
-            ? Effect.succeed([] as ReadonlyArray<Row>)
-            : readIn(
-                env,
-                "oauth_entity_profile",
-                "oauth_entity",
-                [outboundProvider.sys_id],
-                ["sys_id", "name", "oauth_entity", "grant_type", "default"],
-              ),
-        grants:
-          grantUsers.length === 0 || grantRoles.length === 0
-            ? Effect.succeed([] as ReadonlyArray<Row>)
-            : readIn(env, "sys_user_has_role", "user", grantUsers, ["sys_id", "user", "role", "inherited"]),
-      },
-      { concurrency: "unbounded" },
-    )
+    const usersByName = new Map(read.users.map((row) => [row.user_name, row]))
+    const user = usersByName.get(names.integrationUser)
+    const roleIds = Object.fromEntries(read.roles.map((row) => [row.name as string, row.sys_id]))
+    const roleUsers = new Map(roleUserNames.map((name) => [name, usersByName.get(name)?.sys_id]))
 
     const grantsHeld = new Map<string, string>()
-    for (const grant of second.grants) {
+    for (const grant of read.grants) {
       if (grant.inherited === "true" || grant.sys_id === undefined) continue
       grantsHeld.set(`${grant.user}:${grant.role}`, grant.sys_id)
     }
     const incidentManager = roleIds[ROLE_INCIDENT_MANAGER]
+    const profiles = read.oauth.profiles
     return {
-      app: first.app,
-      servicePrincipal: second.servicePrincipal,
+      app: read.app.app,
+      servicePrincipal: read.app.servicePrincipal,
       outboundProvider,
-      outboundProfile: second.profiles.find((p) => p.default === "true") ?? second.profiles[0],
+      outboundProfile: profiles.find((p) => p.default === "true") ?? profiles[0],
       inboundClient,
       user,
       userRoleGrant:
@@ -200,13 +240,13 @@ export const observe = (env: Env): Effect.Effect<Observed, unknown> =>
           ? undefined
           : grantsHeld.get(`${user.sys_id}:${incidentManager}`),
       roleIds,
-      crossScope: first.crossScope,
-      crossScopePrivileges: first.privileges.filter(
+      crossScope: read.crossScope,
+      crossScopePrivileges: read.privileges.filter(
         (row) => row["source_scope.scope"] === APP_SCOPE && row.operation === "read",
       ),
-      wizard: first.wizard,
-      basicInformation: first.basicInformation,
-      repository: first.repositories.find((repo) => repo.repository === names.repositoryId),
+      wizard: read.wizard,
+      basicInformation: read.basicInformation,
+      repository: read.repositories.find((repo) => repo.repository === names.repositoryId),
       roleUsers,
       grantsHeld,
     }

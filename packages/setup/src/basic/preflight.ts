@@ -54,16 +54,38 @@ const claimsOf = (token: string): Record<string, unknown> | undefined => {
   }
 }
 
+/** Whether the setup account holds the setup role: one read, by user name and role name (dot-walked). */
+const holdsSetupRole = (env: Env, username: string) =>
+  env.sn
+    .table("sys_user_has_role")
+    .first({
+      query: Query.make<Record<string, string>>()
+        .eq("user.user_name", username)
+        .eq("role.name", SERVICENOW_SETUP_ROLE),
+      fields: ["sys_id"],
+    })
+    .pipe(Effect.map((grant) => grant !== undefined))
+
 const checkServiceNow = (env: Env) =>
   Effect.gen(function* () {
     const problems: Array<PreflightProblem> = []
-    const app = yield* env.sn
-      .table("sys_store_app")
-      .first({
-        query: Query.make<{ scope: string }>().eq("scope", APP_SCOPE),
-        fields: ["name", "version", "active"],
-      })
-      .pipe(Effect.result)
+    const auth = env.config.servicenow.auth
+    // Both reads at once; the role check only counts when the sign-in worked.
+    const [app, holds] = yield* Effect.all(
+      [
+        env.sn
+          .table("sys_store_app")
+          .first({
+            query: Query.make<{ scope: string }>().eq("scope", APP_SCOPE),
+            fields: ["name", "version", "active"],
+          })
+          .pipe(Effect.result),
+        auth.type === "basic" || auth.type === "oauthPassword"
+          ? holdsSetupRole(env, auth.username).pipe(Effect.result)
+          : Effect.succeed(undefined),
+      ],
+      { concurrency: "unbounded" },
+    )
     let appInfo: AppInfo | undefined
     if (app._tag === "Failure") {
       problems.push(
@@ -86,36 +108,7 @@ const checkServiceNow = (env: Env) =>
       const version = String(app.success.version ?? "")
       appInfo = { name: String(app.success.name ?? APP_SCOPE), version, generation: generationOf(version) }
     }
-    const auth = env.config.servicenow.auth
-    if (auth.type === "basic" || auth.type === "oauthPassword") {
-      const holds = yield* Effect.all(
-        {
-          user: env.sn.table("sys_user").first({
-            query: Query.make<{ user_name: string }>().eq("user_name", auth.username),
-            fields: ["sys_id"],
-          }),
-          role: env.sn.table("sys_user_role").first({
-            query: Query.make<{ name: string }>().eq("name", SERVICENOW_SETUP_ROLE),
-            fields: ["sys_id"],
-          }),
-        },
-        { concurrency: "unbounded" },
-      ).pipe(
-        Effect.flatMap(({ user, role }) =>
-          user?.sys_id === undefined || role?.sys_id === undefined
-            ? Effect.succeed(false)
-            : env.sn
-                .table("sys_user_has_role")
-                .first({
-                  query: Query.make<{ user: string; role: string }>()
-                    .eq("user", user.sys_id)
-                    .eq("role", role.sys_id),
-                  fields: ["sys_id"],
-                })
-                .pipe(Effect.map((grant) => grant !== undefined)),
-        ),
-        Effect.result,
-      )
+    if (holds !== undefined && (auth.type === "basic" || auth.type === "oauthPassword")) {
       if (holds._tag === "Failure")
         problems.push(problem("ServiceNow roles", holds.failure, "Check the setup account's roles."))
       else if (!holds.success)
@@ -152,10 +145,10 @@ const checkEntra = (env: Env) =>
         ]
   })
 
-const checkMicrosoft365 = (env: Env) =>
+const checkMicrosoft365 = (env: Env, basicInformation: Effect.Effect<unknown, unknown>) =>
   env.config.microsoft365.mode === "manual"
     ? Effect.succeed([] as Array<PreflightProblem>)
-    : env.support.getBasicInformation().pipe(
+    : basicInformation.pipe(
         Effect.as([] as Array<PreflightProblem>),
         Effect.catch((error: unknown) =>
           Effect.succeed([
@@ -168,9 +161,15 @@ const checkMicrosoft365 = (env: Env) =>
         ),
       )
 
-/** Runs every preflight check at once. Never fails: problems are returned. */
-export const preflight = (env: Env) =>
-  Effect.all([checkServiceNow(env), checkEntra(env), checkMicrosoft365(env)], {
+/**
+ * Runs every preflight check at once. Never fails: problems are returned. `basicInformation` is the
+ * admin center's read, shared with observation when both run.
+ */
+export const preflight = (
+  env: Env,
+  basicInformation: Effect.Effect<unknown, unknown> = env.support.getBasicInformation(),
+) =>
+  Effect.all([checkServiceNow(env), checkEntra(env), checkMicrosoft365(env, basicInformation)], {
     concurrency: "unbounded",
   }).pipe(
     Effect.map(([servicenow, entra, m365]) => ({

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { BatchItem } from "@sn365/servicenow"
+import { BatchItem, Query } from "@sn365/servicenow"
 import { Effect } from "effect"
 import { WIZARD_FLAG_KEYS, WRITABLE_WIZARD_KEYS } from "../AppStorage.ts"
 import { CrossScopeAccessDenied, UnmanagedResourceConflict } from "../Errors.ts"
@@ -23,7 +23,7 @@ import {
 } from "../vendor.ts"
 import { currentSecret } from "./entra.ts"
 import { repositoryNeedsWrite } from "./microsoft365.ts"
-import type { Observed } from "./observe.ts"
+import type { Observed, Row } from "./observe.ts"
 import type { BasicStep } from "./steps.ts"
 
 const unmanaged = (resource: string, key: string, remedy: string): StepPlan => ({
@@ -34,6 +34,9 @@ const unmanaged = (resource: string, key: string, remedy: string): StepPlan => (
 })
 
 const PREFIX_REMEDY = "Set integration.prefix to a value no existing record uses."
+
+/** What is read of an `oauth_entity_profile`. */
+const PROFILE_FIELDS = ["sys_id", "name", "oauth_entity", "grant_type", "default"] as const
 
 /** The provider's desired fields (without its secret, which is written by its own step). */
 const providerFields = (env: Parameters<BasicStep["plan"]>[1], appId: string) => ({
@@ -68,9 +71,27 @@ export const outboundProvider: BasicStep = {
         yield* table.update(current.sys_id, fields, { fields: ["sys_id"] })
         return { outcome: "updated" }
       }
-      const created = yield* table.create({ ...fields, comments: env.names.marker }, { fields: ["sys_id"] })
-      outputs.outboundProviderSysId = created.sys_id
-      return { outcome: "created", detail: created.sys_id }
+      // One round trip for the provider and its profile: the batch creates the provider, then (a
+      // batch runs its items in order) reads the profiles the instance made for it. The UI makes a
+      // default one; over REST that is undocumented (servicenow-api §3.1), so the profile step
+      // creates one when none came back.
+      const [created, profiles] = yield* env.sn.batch([
+        BatchItem.create("oauth_entity", { ...fields, comments: env.names.marker }, { fields: ["sys_id"] }),
+        BatchItem.list("oauth_entity_profile", {
+          query: Query.make<Record<string, string>>().eq("oauth_entity.name", fields.name),
+          fields: PROFILE_FIELDS,
+        }),
+      ])
+      if (created === undefined)
+        return yield* Effect.die(new Error("the batch answered without the provider"))
+      if (created._tag === "Failure") return yield* Effect.fail(created.error)
+      const sysId = (created.result as { readonly sys_id: string }).sys_id
+      outputs.outboundProviderSysId = sysId
+      if (profiles?._tag === "Success")
+        outputs.newProviderProfiles = (profiles.result as ReadonlyArray<Row>).filter(
+          (row) => row.oauth_entity === sysId,
+        )
+      return { outcome: "created", detail: sysId }
     }),
   destroy: (observed, env) =>
     observed.outboundProvider?.sys_id === undefined ||
@@ -128,18 +149,20 @@ export const outboundProfile: BasicStep = {
       const table = env.sn.table("oauth_entity_profile")
       const provider = outputs.outboundProviderSysId as string
       // A provider created in the UI gets a default profile automatically; over REST this is not
-      // documented (servicenow-api §3.1), so look again for a new provider before creating one.
+      // documented (servicenow-api §3.1): a new provider's profiles were read with it (else now).
+      const made = outputs.newProviderProfiles
       const existing =
         observed.outboundProfile ??
         (observed.outboundProvider === undefined
-          ? yield* table.first({
-              query: `oauth_entity=${provider}`,
-              fields: ["sys_id", "name", "grant_type", "default"],
-            })
+          ? made === undefined
+            ? yield* table.first({ query: `oauth_entity=${provider}`, fields: PROFILE_FIELDS })
+            : (made.find((p) => p.default === "true") ?? made[0])
           : undefined)
       if (existing?.sys_id !== undefined) {
         outputs.outboundProfileSysId = existing.sys_id
         if (plan.action === "keep") return { outcome: "kept" }
+        if (existing.grant_type === GRANT_CLIENT_CREDENTIALS && existing.default === "true")
+          return { outcome: "created", detail: `${existing.sys_id}, made by ServiceNow with the provider` }
         yield* table.update(
           existing.sys_id,
           { grant_type: GRANT_CLIENT_CREDENTIALS, default: "true" },
@@ -510,6 +533,14 @@ export const setupComplete: BasicStep = {
       : env.storage.write({ setupComplete: "true" }, observed.wizard).pipe(Effect.as({ outcome: "updated" })),
 }
 
+/**
+ * How role grants go through the Batch API: a batch's items run one after another on the instance,
+ * well within its 30 s quota at this size (servicenow-api §4.1), and a few batches at a time
+ * overlap their round trips without crowding the instance's API threads. Grants are independent,
+ * so their order does not matter.
+ */
+const GRANT_BATCHES = { chunkSize: 100, concurrency: 4 } as const
+
 /** The grants the configuration asks for, as `{ user, role }` names. */
 export const desiredGrants = (env: Parameters<BasicStep["plan"]>[1]) => [
   ...env.config.roles.insightsUsers.map((user) => ({ user, role: ROLE_INSIGHTS_USER })),
@@ -565,6 +596,7 @@ export const roleGrants: BasicStep = {
             { fields: ["sys_id"] },
           ),
         ),
+        GRANT_BATCHES,
       )
       const failure = results.find((result) => result._tag === "Failure")
       if (failure !== undefined) return yield* Effect.fail(failure.error)
@@ -577,7 +609,10 @@ export const roleGrants: BasicStep = {
         return grant === undefined ? [] : [grant]
       })
       if (held.length === 0) return { outcome: "absent" }
-      const results = yield* env.sn.batch(held.map((sysId) => BatchItem.delete("sys_user_has_role", sysId)))
+      const results = yield* env.sn.batch(
+        held.map((sysId) => BatchItem.delete("sys_user_has_role", sysId)),
+        GRANT_BATCHES,
+      )
       // A grant already gone (404) is what teardown wants.
       const failure = results.find((result) => result._tag === "Failure" && result.error._tag !== "NotFound")
       if (failure?._tag === "Failure") return yield* Effect.fail(failure.error)

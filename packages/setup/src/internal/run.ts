@@ -66,9 +66,12 @@ export const observeOnly = (env: Env) =>
 export const readState = (env: Env) =>
   Effect.gen(function* () {
     yield* phase(env, "preflight")
-    const [checked, observed] = yield* Effect.all([preflight(env), Effect.exit(observe(env))], {
-      concurrency: "unbounded",
-    })
+    // Preflight and observation both read the admin center's Basic information: once is enough.
+    const basicInformation = yield* Effect.cached(env.support.getBasicInformation())
+    const [checked, observed] = yield* Effect.all(
+      [preflight(env, basicInformation), Effect.exit(observe(env, { basicInformation }))],
+      { concurrency: "unbounded" },
+    )
     if (checked.problems.length > 0) return yield* new PreflightFailed({ problems: checked.problems })
     if (Exit.isFailure(observed))
       return yield* readFailure("read current state", Cause.squash(observed.cause))

@@ -16,6 +16,8 @@ export interface Outputs {
   servicePrincipalId?: string
   secret?: { readonly keyId: string; readonly secretText?: Redacted.Redacted<string> }
   outboundProviderSysId?: string
+  /** The profiles the instance made with a provider created in this run (read in the same batch). */
+  newProviderProfiles?: ReadonlyArray<Readonly<Record<string, string | undefined>>>
   outboundProfileSysId?: string
   inboundClient?: {
     readonly sysId: string
