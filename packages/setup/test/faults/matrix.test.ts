@@ -141,7 +141,8 @@ const cases: ReadonlyArray<Case> = [
     inject: (w) => {
       // Hourly windows: start at the top of an hour, so the wait asked for is always long.
       w.emulator.clock.advance(3_600_000 - (w.emulator.clock.now() % 3_600_000) + 1_000)
-      w.emulator.servicenow.addRateLimitRule(INSTANCE, { limitPerHour: 24 })
+      // About 20 Table API requests make a first setup (9 of them reads): 12 run out mid-apply.
+      w.emulator.servicenow.addRateLimitRule(INSTANCE, { limitPerHour: 12 })
       return () => w.emulator.servicenow.clearRateLimitRules(INSTANCE)
     },
     expect: { outcome: "fails", tag: ["ApplyFailed", "PreflightFailed"], message: /Too Many Requests/ },
