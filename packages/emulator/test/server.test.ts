@@ -92,6 +92,23 @@ describe("emulator server", () => {
     await server.close()
   })
 
+  it("decides a probabilistic fault by the request, not by the order requests arrive in", async () => {
+    const paths = Array.from({ length: 24 }, (_, i) => `/p${i}`)
+    const decisions = async (order: ReadonlyArray<string>) => {
+      const { server, call } = await start()
+      server.faults.add({ kind: "status", status: 503, probability: 0.5 })
+      const seen = new Map<string, Array<number>>()
+      // Each path twice: the second occurrence is a fresh draw, as a retry would be.
+      for (const path of [...order, ...order])
+        seen.set(path, [...(seen.get(path) ?? []), (await call(path)).status])
+      await server.close()
+      return paths.map((path) => `${path}:${seen.get(path)?.join(",")}`)
+    }
+    const forwards = await decisions(paths)
+    expect(await decisions([...paths].reverse())).toEqual(forwards)
+    expect(forwards.some((d) => d.endsWith("503,200") || d.endsWith("200,503"))).toBe(true)
+  })
+
   it("adds latency", async () => {
     const { server, call } = await start()
     server.setLatency(60)

@@ -33,7 +33,11 @@ export interface FaultRule {
   readonly skip?: number
   /** Apply to this many matching requests, then retire the rule. Default: forever. */
   readonly times?: number
-  /** Apply with this probability (0..1), drawn from the seeded generator. Default 1. */
+  /**
+   * Apply with this probability (0..1). Default 1. The draw is a hash of the emulator's seed, the
+   * rule and the request (system, method, path and query, and how many times this rule has seen
+   * that same request), so concurrent requests get the same decisions whatever order they arrive in.
+   */
   readonly probability?: number
   /** For `status`. */
   readonly status?: number
@@ -52,8 +56,11 @@ export type FaultDecision =
 
 interface ActiveRule {
   readonly rule: FaultRule
+  readonly id: number
   seen: number
   applied: number
+  /** How often this rule has seen each request, for the probability draw. */
+  readonly occurrences: Map<string, number>
 }
 
 /** Adds, lists and clears fault rules at run time. */
@@ -71,10 +78,35 @@ export interface FaultController {
 const pathMatches = (pattern: string | RegExp | undefined, path: string) =>
   pattern === undefined || (typeof pattern === "string" ? path.startsWith(pattern) : pattern.test(path))
 
+// FNV-1a over the text, then mulberry32's finaliser: a float in [0, 1) that depends only on its input.
+const hashToUnit = (seed: number, text: string): number => {
+  let h = (0x811c9dc5 ^ seed) >>> 0
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0
+  h = Math.imul(h ^ (h >>> 15), h | 1)
+  h ^= h + Math.imul(h ^ (h >>> 7), h | 61)
+  return ((h ^ (h >>> 14)) >>> 0) / 4294967296
+}
+
 /** @internal */
 export const makeFaults = (random: Random, initial: ReadonlyArray<FaultRule> = []) => {
-  let rules: Array<ActiveRule> = initial.map((rule) => ({ rule, seen: 0, applied: 0 }))
+  const seed = Math.floor(random.next() * 4294967296)
+  let nextId = 0
+  const activate = (rule: FaultRule): ActiveRule => ({
+    rule,
+    id: nextId++,
+    seen: 0,
+    applied: 0,
+    occurrences: new Map(),
+  })
+  let rules: Array<ActiveRule> = initial.map(activate)
   let injected = 0
+
+  const draw = (active: ActiveRule, system: SystemName, request: EmulatorRequest): number => {
+    const key = `${system} ${request.method} ${request.url.pathname}${request.url.search}`
+    const occurrence = (active.occurrences.get(key) ?? 0) + 1
+    active.occurrences.set(key, occurrence)
+    return hashToUnit(seed, `${active.id}|${key}|${occurrence}`)
+  }
 
   const decide = (system: SystemName, request: EmulatorRequest): FaultDecision => {
     for (const active of rules) {
@@ -84,7 +116,7 @@ export const makeFaults = (random: Random, initial: ReadonlyArray<FaultRule> = [
       if (!pathMatches(rule.path, request.url.pathname)) continue
       active.seen++
       if (active.seen <= (rule.skip ?? 0)) continue
-      if (rule.probability !== undefined && random.next() >= rule.probability) continue
+      if (rule.probability !== undefined && draw(active, system, request) >= rule.probability) continue
       active.applied++
       injected++
       if (rule.times !== undefined && active.applied >= rule.times) {
@@ -104,7 +136,7 @@ export const makeFaults = (random: Random, initial: ReadonlyArray<FaultRule> = [
 
   const controller: FaultController = {
     add: (rule) => {
-      const active = { rule, seen: 0, applied: 0 }
+      const active = activate(rule)
       rules.push(active)
       return () => {
         rules = rules.filter((r) => r !== active)
