@@ -1,0 +1,44 @@
+import { readFileSync } from "node:fs"
+import { describe, expect, it } from "@effect/vitest"
+import { basicSteps } from "../src/basic/steps.ts"
+
+// The root README draws the step graph for users; this keeps the drawing true to the code.
+const README = new URL("../../../README.md", import.meta.url)
+
+const mermaidBlock = (markdown: string): string => {
+  const match = /```mermaid\n([\s\S]*?)```/.exec(markdown)
+  if (match?.[1] === undefined) throw new Error("README.md has no mermaid block")
+  return match[1]
+}
+
+/** Edges as "dependency -> dependent" between step ids, from `a & b --> c --> d` lines. */
+const edgesOf = (diagram: string): ReadonlyArray<string> => {
+  const stepOf = new Map<string, string>()
+  for (const [, node, label] of diagram.matchAll(/^\s*(\w+)\["([^"<]+)/gm)) {
+    if (node !== undefined && label !== undefined) stepOf.set(node, label.trim())
+  }
+  const edges: Array<string> = []
+  for (const line of diagram.split("\n")) {
+    if (!line.includes("-->")) continue
+    const groups = line.split("-->").map((group) =>
+      group.split("&").map((node) => {
+        const step = stepOf.get(node.trim())
+        if (step === undefined) throw new Error(`README diagram: unknown node '${node.trim()}'`)
+        return step
+      }),
+    )
+    for (let i = 0; i + 1 < groups.length; i++) {
+      for (const from of groups[i] ?? []) for (const to of groups[i + 1] ?? []) edges.push(`${from} -> ${to}`)
+    }
+  }
+  return edges.sort()
+}
+
+describe("the README's step diagram", () => {
+  it("draws every step and exactly the dependencies the steps declare", () => {
+    const diagram = mermaidBlock(readFileSync(README, "utf8"))
+    const declared = basicSteps.flatMap((step) => step.dependsOn.map((dep) => `${dep} -> ${step.id}`)).sort()
+    expect(edgesOf(diagram)).toEqual(declared)
+    for (const step of basicSteps) expect(diagram).toContain(`["${step.id}`)
+  })
+})
