@@ -2,8 +2,9 @@ import { readFileSync } from "node:fs"
 import { describe, expect, it } from "@effect/vitest"
 import { basicSteps } from "../src/basic/steps.ts"
 
-// The root README draws the step graph for users; this keeps the drawing true to the code.
+// The READMEs show users the step graph; these tests keep them true to the code.
 const README = new URL("../../../README.md", import.meta.url)
+const PACKAGE_README = new URL("../README.md", import.meta.url)
 
 const mermaidBlock = (markdown: string): string => {
   const match = /```mermaid\n([\s\S]*?)```/.exec(markdown)
@@ -34,11 +35,27 @@ const edgesOf = (diagram: string): ReadonlyArray<string> => {
   return edges.sort()
 }
 
-describe("the README's step diagram", () => {
-  it("draws every step and exactly the dependencies the steps declare", () => {
+/** Edges from the package README's step table: `| \`id\` | owner | procedure | \`dep\`, … |`. */
+const tableEdgesOf = (markdown: string): ReadonlyArray<string> =>
+  [...markdown.matchAll(/^\| `([\w.]+)` +\|[^|]*\|[^|]*\|([^|]*)\|$/gm)]
+    .flatMap(([, step, deps]) =>
+      [...(deps ?? "").matchAll(/`([\w.]+)`/g)].map(([, dep]) => `${dep} -> ${step}`),
+    )
+    .sort()
+
+const declaredEdges = () =>
+  basicSteps.flatMap((step) => step.dependsOn.map((dep) => `${dep} -> ${step.id}`)).sort()
+
+describe("the READMEs' step graph", () => {
+  it("the package README's table lists every step with exactly its dependencies", () => {
+    const markdown = readFileSync(PACKAGE_README, "utf8")
+    expect(tableEdgesOf(markdown)).toEqual(declaredEdges())
+    for (const step of basicSteps) expect(markdown).toContain(`| \`${step.id}\``)
+  })
+
+  it("the root README draws every step and exactly the dependencies the steps declare", () => {
     const diagram = mermaidBlock(readFileSync(README, "utf8"))
-    const declared = basicSteps.flatMap((step) => step.dependsOn.map((dep) => `${dep} -> ${step.id}`)).sort()
-    expect(edgesOf(diagram)).toEqual(declared)
+    expect(edgesOf(diagram)).toEqual(declaredEdges())
     for (const step of basicSteps) expect(diagram).toContain(`["${step.id}`)
   })
 })

@@ -7,7 +7,7 @@
 import { Effect } from "effect"
 import { PreflightFailed } from "../Errors.ts"
 import { type StepPlan, secretChange, set } from "../internal/step.ts"
-import { inboundComments, isDeliveryPending } from "../Names.ts"
+import { isDeliveryPending } from "../Names.ts"
 import { AUTH_TYPE_BASIC, INTERNAL_SUPPORT_TOOL } from "../vendor.ts"
 import type { Observed } from "./observe.ts"
 import type { BasicStep } from "./steps.ts"
@@ -193,10 +193,7 @@ export const repository: BasicStep = {
       if (observed.repository === undefined)
         yield* env.support.createRepository({ repository: env.names.repositoryId, ...input })
       else yield* env.support.updateRepository(env.names.repositoryId, input)
-      // The repository holds the rotated secrets now: clear the inbound endpoint's pending mark.
-      yield* env.sn
-        .table("oauth_entity")
-        .update(inbound.sysId, { comments: inboundComments(env.names, false) }, { fields: ["sys_id"] })
+      // The inbound endpoint's pending mark is cleared by `servicenow.repositoryDelivered`.
       return { outcome: observed.repository === undefined ? "created" : "updated" }
     }),
   destroy: (observed, env) =>

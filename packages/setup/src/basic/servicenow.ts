@@ -225,23 +225,26 @@ export const inboundClient: BasicStep = {
     Effect.gen(function* () {
       const table = env.sn.table("oauth_entity")
       const current = observed.inboundClient
-      let sysId = current?.sys_id
-      let clientId = current?.client_id ?? ""
-      let outcome: "created" | "updated" | "kept" = "kept"
+      const sysId = current?.sys_id
+      const clientId = current?.client_id ?? ""
+      let outcome: "updated" | "kept" = "kept"
       if (sysId === undefined) {
+        // One POST: the secret sn365 chose, and the pending mark until the repository has it.
+        const secret = generateClientSecret()
         const created = yield* table.create(
           {
             name: env.names.inboundClientName,
             type: OAUTH_ENTITY_TYPE_CLIENT,
             refresh_token_lifespan: String(env.config.integration.inboundRefreshTokenLifespan),
-            // Created to be rotated: pending until the repository has its secret.
+            client_secret: secret,
             comments: inboundComments(env.names, true),
           },
-          { fields: ["sys_id", "client_id"] },
+          { inputDisplayValue: true, fields: ["sys_id", "client_id"] },
         )
-        sysId = created.sys_id
-        clientId = created.client_id ?? ""
-        outcome = "created"
+        yield* env.secrets.put("inboundClientSecret", secret)
+        const newClientId = created.client_id ?? ""
+        outputs.inboundClient = { sysId: created.sys_id, clientId: newClientId, secret }
+        return { outcome: "created", detail: `client_id ${newClientId}` }
       } else if (plan.changes.some((c) => !c.secret)) {
         yield* table.update(
           sysId,
@@ -255,8 +258,8 @@ export const inboundClient: BasicStep = {
         return { outcome, detail: `client_id ${clientId}` }
       }
       const secret = generateClientSecret()
-      // The pending mark goes with the new secret, in one write: from here until the repository
-      // step clears it, any later run knows the repository must be written again.
+      // The pending mark goes with the new secret, in one write: from here until the repository's
+      // delivery is recorded (`servicenow.repositoryDelivered`), a later run knows to write it again.
       yield* table.update(
         sysId,
         { client_secret: secret, comments: inboundComments(env.names, true) },

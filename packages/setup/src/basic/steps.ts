@@ -6,6 +6,7 @@
  * @module
  */
 import type { Step } from "../internal/step.ts"
+import { repositoryDelivered } from "./delivery.ts"
 import { entraApp, entraSecret, entraSecretReady, entraServicePrincipal, entraStaleSecrets } from "./entra.ts"
 import { basicInformation, repository } from "./microsoft365.ts"
 import type { Observed } from "./observe.ts"
@@ -41,6 +42,7 @@ export type BasicStepId =
   | "servicenow.roleGrants"
   | "microsoft365.basicInformation"
   | "microsoft365.repository"
+  | "servicenow.repositoryDelivered"
 
 /** A step of the Basic variant. */
 export type BasicStep = Step<BasicStepId, Observed>
@@ -61,6 +63,7 @@ export const basicSteps: ReadonlyArray<BasicStep> = [
   wizard,
   basicInformation,
   repository,
+  repositoryDelivered,
   setupComplete,
   roleGrants,
   entraStaleSecrets,
