@@ -6,6 +6,7 @@
  */
 import { type ApplyResult, memorySecretStore, setupIntegration } from "@sn365/setup"
 import { Effect } from "effect"
+import { type ChainBreakdown, chainBreakdown } from "../lib/chain.ts"
 import { type Identities, identitiesOf, setupConfig } from "../lib/config.ts"
 import { type Bench, touch } from "../lib/host.ts"
 import type { TaskContext } from "../lib/protocol.ts"
@@ -20,6 +21,8 @@ interface ApplyArgs {
 
 /** What a timed apply reports back. */
 interface Timed {
+  /** `Date.now()` at the call, to line up with the emulator's request log. */
+  readonly startedAtMs: number
   readonly wallMs: number
   readonly outcomes: ReadonlyArray<string>
 }
@@ -30,6 +33,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export const tasks = {
   /** One `setupIntegration` call, timed from the call to its result. */
   apply: async ({ identities, latencyMs }: ApplyArgs, { fetch }: TaskContext): Promise<Timed> => {
+    const startedAtMs = Date.now()
     const started = performance.now()
     const result: ApplyResult = await setupIntegration(setupConfig(identities), {
       fetch,
@@ -41,14 +45,43 @@ export const tasks = {
       },
     })
     const wallMs = performance.now() - started
-    return { wallMs, outcomes: result.steps.map((step) => `${step.step}:${step.outcome ?? step.status}`) }
+    return {
+      startedAtMs,
+      wallMs,
+      outcomes: result.steps.map((step) => `${step.step}:${step.outcome ?? step.status}`),
+    }
   },
   /** The sequential baseline, timed the same way. */
   sequential: async ({ identities }: ApplyArgs, { fetch }: TaskContext): Promise<Timed> => {
+    const startedAtMs = Date.now()
     const started = performance.now()
     await Effect.runPromise(sequentialSetup(setupConfig(identities), fetch))
-    return { wallMs: performance.now() - started, outcomes: [] }
+    return { startedAtMs, wallMs: performance.now() - started, outcomes: [] }
   },
+}
+
+/** Medians over the measured runs of where an apply's wall time went (see `lib/chain.ts`). */
+export interface WhereTheTimeWent {
+  readonly hops: number
+  readonly latencyMs: number
+  readonly serverMs: number
+  readonly clientMs: number
+  /** The longest chain of the last measured run. */
+  readonly chain: ReadonlyArray<string>
+  /** The client's gaps along that chain (before, between, after its requests), per position, medians. */
+  readonly gapsMs: ReadonlyArray<number>
+}
+
+const summarise = (runs: ReadonlyArray<ChainBreakdown>, latencyMs: number): WhereTheTimeWent => {
+  const hops = median(runs.map((run) => run.hops))
+  return {
+    hops,
+    latencyMs: hops * latencyMs,
+    serverMs: median(runs.map((run) => run.serverMs)),
+    clientMs: median(runs.map((run) => run.clientMs)),
+    chain: runs.at(-1)?.chain ?? [],
+    gapsMs: (runs[0]?.gapsMs ?? []).map((_, i) => median(runs.map((run) => run.gapsMs[i] ?? 0))),
+  }
 }
 
 /** The numbers of figures 1 and 2 (and a no-change re-run). */
@@ -59,12 +92,14 @@ export interface SetupFigures {
     readonly wallMs: ReadonlyArray<number>
     readonly medianMs: number
     readonly requests: number
+    readonly timeWent: WhereTheTimeWent
   }
   readonly rerun: {
     readonly wallMs: ReadonlyArray<number>
     readonly medianMs: number
     readonly requests: number
     readonly hops: number
+    readonly timeWent: WhereTheTimeWent
   }
   readonly sequential: {
     readonly wallMs: ReadonlyArray<number>
@@ -93,6 +128,8 @@ export const setupFigures = async (bench: Bench): Promise<SetupFigures> => {
     const apply: Array<number> = []
     const rerun: Array<number> = []
     const sequential: Array<number> = []
+    const applyChains: Array<ChainBreakdown> = []
+    const rerunChains: Array<ChainBreakdown> = []
     let applyRequests = 0
     let rerunRequests = 0
     let sequentialRequests = 0
@@ -105,12 +142,14 @@ export const setupFigures = async (bench: Bench): Promise<SetupFigures> => {
       const first = await worker.run<Timed>("setup.apply", { identities, latencyMs })
       expectAllCreated(first)
       const firstRequests = emulator.requests.count()
+      const firstChain = chainBreakdown(emulator.requests.all(), latencyMs, first)
 
       emulator.requests.clear()
       const again = await worker.run<Timed>("setup.apply", { identities, latencyMs })
       if (again.outcomes.some((outcome) => !outcome.endsWith(":kept")))
         throw new Error(`a second apply changed something: ${again.outcomes.join(", ")}`)
       const againRequests = emulator.requests.count()
+      const againChain = chainBreakdown(emulator.requests.all(), latencyMs, again)
 
       emulator.reset()
       touch(emulator)
@@ -120,6 +159,8 @@ export const setupFigures = async (bench: Bench): Promise<SetupFigures> => {
       if (!measured) continue
       apply.push(first.wallMs)
       rerun.push(again.wallMs)
+      applyChains.push(firstChain)
+      rerunChains.push(againChain)
       sequential.push(baseline.wallMs)
       applyRequests = firstRequests
       rerunRequests = againRequests
@@ -131,8 +172,19 @@ export const setupFigures = async (bench: Bench): Promise<SetupFigures> => {
     return {
       latencyMs,
       criticalPath: { hops: CRITICAL_PATH.length, ms: criticalMs, chain: CRITICAL_PATH },
-      apply: { wallMs: apply, medianMs: applyMedian, requests: applyRequests },
-      rerun: { wallMs: rerun, medianMs: median(rerun), requests: rerunRequests, hops: NO_CHANGE_PATH_HOPS },
+      apply: {
+        wallMs: apply,
+        medianMs: applyMedian,
+        requests: applyRequests,
+        timeWent: summarise(applyChains, latencyMs),
+      },
+      rerun: {
+        wallMs: rerun,
+        medianMs: median(rerun),
+        requests: rerunRequests,
+        hops: NO_CHANGE_PATH_HOPS,
+        timeWent: summarise(rerunChains, latencyMs),
+      },
       sequential: { wallMs: sequential, medianMs: sequentialMedian, requests: sequentialRequests },
       vsCriticalPath: applyMedian / criticalMs,
       speedUp: sequentialMedian / applyMedian,

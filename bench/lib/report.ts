@@ -7,7 +7,7 @@ import type { StartFigures } from "../figures/coldStart.ts"
 import type { GrantFigures } from "../figures/grants.ts"
 import type { ListingFigures } from "../figures/listing.ts"
 import type { OverheadFigures } from "../figures/overhead.ts"
-import type { SetupFigures } from "../figures/setup.ts"
+import type { SetupFigures, WhereTheTimeWent } from "../figures/setup.ts"
 import { int, mb, ms, times } from "./stats.ts"
 
 /** One line of the table. */
@@ -40,6 +40,9 @@ interface Results {
   readonly coldStart: ReadonlyArray<StartFigures> | undefined
 }
 
+const timeWentText = (went: WhereTheTimeWent): string =>
+  `${went.hops} sequential round trips (${ms(went.latencyMs)} latency) + ${ms(went.serverMs)} emulator + ${ms(went.clientMs)} client`
+
 const rowsOf = (results: Results): { rows: Array<FigureRow>; notes: Array<string> } => {
   const rows: Array<FigureRow> = []
   const notes: Array<string> = []
@@ -63,6 +66,14 @@ const rowsOf = (results: Results): { rows: Array<FigureRow>; notes: Array<string
     })
     rows.push({
       id: "1",
+      figure: "  where the time went",
+      measured: timeWentText(setup.apply.timeWent),
+      target: "",
+      met: undefined,
+      value: setup.apply.timeWent.hops,
+    })
+    rows.push({
+      id: "1",
       figure: "  re-run, nothing to change",
       measured: `${times(setup.rerun.medianMs / (setup.rerun.hops * setup.latencyMs))}  ${ms(setup.rerun.medianMs)} ÷ (${setup.rerun.hops} hops × ${setup.latencyMs} ms), ${setup.rerun.requests} requests`,
       target: "",
@@ -77,6 +88,11 @@ const rowsOf = (results: Results): { rows: Array<FigureRow>; notes: Array<string
       met: undefined,
       value: setup.speedUp,
     })
+    notes.push(
+      `Apply's longest sequential chain (emulator log): ${setup.apply.timeWent.chain.join(" → ")}; ` +
+        `client time before, between and after those requests: ${setup.apply.timeWent.gapsMs.map((gap) => Math.round(gap)).join(" / ")} ms. ` +
+        `Re-run: ${timeWentText(setup.rerun.timeWent)}.`,
+    )
     notes.push(
       `Critical path (bench/figures/criticalPath.ts): ${setup.criticalPath.chain.map((hop, i) => `${i + 1}. ${hop.request}`).join("; ")}.`,
     )

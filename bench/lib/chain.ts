@@ -1,0 +1,69 @@
+/**
+ * Where a run's wall time went, read off the emulator's request log: the longest chain of requests
+ * that ran one after another (each started after the previous one finished). Its length is the
+ * number of round trips the run really waited on in sequence; what the chain's requests spent
+ * beyond the injected latency is the server's processing; the rest of the wall time is the client.
+ *
+ * @module
+ */
+import type { LoggedRequest } from "@sn365/emulator"
+
+/** The breakdown of one run. */
+export interface ChainBreakdown {
+  /** Requests on the longest sequential chain: the round trips the run waited on, one by one. */
+  readonly hops: number
+  /** The chain's requests, as `METHOD host path` (query dropped). */
+  readonly chain: ReadonlyArray<string>
+  /** Time the chain's requests spent in the emulator beyond the injected latency. */
+  readonly serverMs: number
+  /** Wall time neither on the chain's latency nor in its processing: the client's own time. */
+  readonly clientMs: number
+  /** The client's time before the chain's first request, between each pair, and after the last. */
+  readonly gapsMs: ReadonlyArray<number>
+}
+
+// Date.now() in the log has millisecond resolution: a request that starts in the same millisecond
+// as the previous one finished still follows it.
+const TOLERANCE_MS = 1
+
+/** The longest chain in `requests` and how a run's wall time (started at epoch `startedAtMs`) divides along it. */
+export const chainBreakdown = (
+  requests: ReadonlyArray<LoggedRequest>,
+  latencyMs: number,
+  run: { readonly startedAtMs: number; readonly wallMs: number },
+): ChainBreakdown => {
+  const { startedAtMs, wallMs } = run
+  const sorted = [...requests].sort((a, b) => a.startedAt - b.startedAt)
+  // depth[i]: the longest chain ending at request i; previous[i]: its predecessor on that chain.
+  const depth: Array<number> = []
+  const previous: Array<number> = []
+  sorted.forEach((request, i) => {
+    depth[i] = 1
+    previous[i] = -1
+    for (let j = 0; j < i; j++) {
+      const before = sorted[j] as LoggedRequest
+      const follows = before.startedAt + before.durationMs <= request.startedAt + TOLERANCE_MS
+      if (follows && (depth[j] as number) + 1 > (depth[i] as number)) {
+        depth[i] = (depth[j] as number) + 1
+        previous[i] = j
+      }
+    }
+  })
+  let last = depth.indexOf(Math.max(0, ...depth))
+  const chain: Array<LoggedRequest> = []
+  while (last >= 0) {
+    chain.unshift(sorted[last] as LoggedRequest)
+    last = previous[last] as number
+  }
+  const serverMs = chain.reduce((sum, request) => sum + Math.max(0, request.durationMs - latencyMs), 0)
+  const ends = [startedAtMs, ...chain.map((request) => request.startedAt + request.durationMs)]
+  const starts = [...chain.map((request) => request.startedAt), startedAtMs + wallMs]
+  const gapsMs = starts.map((start, i) => Math.max(0, start - (ends[i] as number)))
+  return {
+    hops: chain.length,
+    gapsMs,
+    chain: chain.map((request) => `${request.method} ${request.host} ${request.path.split("?")[0]}`),
+    serverMs,
+    clientMs: Math.max(0, wallMs - chain.length * latencyMs - serverMs),
+  }
+}
