@@ -36,6 +36,7 @@ export default defineConfig({
         },
       },
       { extends: true as const, test: { name: "specs", root: "specs", include: ["test/**/*.test.ts"] } },
+      { extends: true as const, test: { name: "bench", root: "bench", include: ["test/**/*.test.ts"] } },
       {
         extends: true as const,
         test: { name: "examples", root: "examples", include: ["test/**/*.test.ts"] },

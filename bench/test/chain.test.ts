@@ -1,0 +1,44 @@
+import type { LoggedRequest } from "@sn365/emulator"
+import { describe, expect, it } from "vitest"
+import { chainBreakdown } from "../lib/chain.ts"
+
+const request = (path: string, startedAt: number, durationMs: number): LoggedRequest => ({
+  system: "servicenow",
+  method: "GET",
+  host: "dev365.service-now.com",
+  path: `${path}?sysparm_limit=1`,
+  status: 200,
+  startedAt,
+  durationMs,
+  faulted: false,
+})
+
+describe("chainBreakdown", () => {
+  it("finds the longest run of requests that waited on each other and splits the wall time along it", () => {
+    // a (0–52) → b (55–106) → d (110–165); c overlaps b, so it is not on the same chain.
+    const log = [
+      request("/d", 1110, 55),
+      request("/a", 1000, 52),
+      request("/c", 1060, 60),
+      request("/b", 1055, 51),
+    ]
+    const breakdown = chainBreakdown(log, 50, { startedAtMs: 995, wallMs: 180 })
+    expect(breakdown.hops).toBe(3)
+    expect(breakdown.chain).toEqual([
+      "GET dev365.service-now.com /a",
+      "GET dev365.service-now.com /b",
+      "GET dev365.service-now.com /d",
+    ])
+    expect(breakdown.serverMs).toBe(2 + 1 + 5)
+    expect(breakdown.gapsMs).toEqual([5, 3, 4, 10])
+    expect(breakdown.clientMs).toBe(180 - 150 - 8)
+  })
+
+  it("counts a request logged a millisecond before the previous one ended as following it (Date.now() resolution)", () => {
+    const breakdown = chainBreakdown([request("/a", 0, 50), request("/b", 49, 50)], 50, {
+      startedAtMs: 0,
+      wallMs: 99,
+    })
+    expect(breakdown.hops).toBe(2)
+  })
+})
