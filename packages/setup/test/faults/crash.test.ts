@@ -10,55 +10,16 @@
  * clean run from each start state, so a new step's writes are covered without touching this file.
  */
 import { assert, describe, it } from "@effect/vitest"
-import type { Fetch } from "@sn365/core"
-import { Cause, Effect, Exit, type Scope } from "effect"
+import { Effect, type Scope } from "effect"
 import { decodeConfig } from "../../src/Config.ts"
 import { namesOf } from "../../src/Names.ts"
 import { apply } from "../../src/Setup.ts"
 import { configInput } from "../support/emulator.ts"
+import { breakAt, crashPointsOf, MODES, type Run } from "./support/crash.ts"
 import { reportFigures, stats } from "./support/stats.ts"
 import { converge, INSTANCE, makeWorld, runOptions, type World } from "./support/world.ts"
 
 reportFigures()
-
-/** A write as a crash point: its method, its path with ids abstracted, and which one of those it is. */
-interface CrashPoint {
-  readonly signature: string
-  readonly ordinal: number
-}
-
-const ID = /[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi
-
-const isWrite = (request: Request) => {
-  const url = new URL(request.url)
-  return (
-    request.method !== "GET" &&
-    request.method !== "HEAD" &&
-    url.hostname !== "login.microsoftonline.com" &&
-    url.pathname !== "/oauth_token.do"
-  )
-}
-
-const signatureOf = (request: Request) => {
-  const url = new URL(request.url)
-  return `${request.method} ${url.hostname}${url.pathname.replace(ID, "{id}")}`
-}
-
-/** Counts writes by signature as they go out; `onWrite` sees each with its ordinal. */
-const writeCounter = (
-  next: Fetch,
-  onWrite: (request: Request, point: CrashPoint) => Promise<Response> | undefined,
-) => {
-  const seen = new Map<string, number>()
-  const fetch: Fetch = (request) => {
-    if (!isWrite(request)) return next(request)
-    const signature = signatureOf(request)
-    const ordinal = (seen.get(signature) ?? 0) + 1
-    seen.set(signature, ordinal)
-    return onWrite(request, { signature, ordinal }) ?? next(request)
-  }
-  return fetch
-}
 
 /** Where a run starts from. */
 interface StartState {
@@ -126,81 +87,26 @@ const states: ReadonlyArray<StartState> = [
   },
 ]
 
+/** Apply in `world`, through `fetch`, with a fresh in-memory secret store (a crash loses it). */
+const applyIn =
+  (world: World): Run =>
+  (fetch) =>
+    apply(world.config, runOptions(world, { fetch }).options)
+
 /** The writes of a clean run from `state`, in the order they were sent. */
-const crashPointsOf = (state: StartState) =>
-  Effect.runPromise(
-    Effect.scoped(
-      Effect.gen(function* () {
-        const world = yield* state.prepare()
-        const points: Array<CrashPoint> = []
-        const { options } = runOptions(world, {
-          fetch: writeCounter(world.fetch, (_request, point) => {
-            points.push(point)
-            return undefined
-          }),
-        })
-        yield* apply(world.config, options)
-        return points
-      }),
-    ),
-  )
-
 const pointsByState = await Promise.all(
-  states.map(async (state) => ({ state, points: await crashPointsOf(state) })),
-)
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
-
-type Mode = "crash-before" | "reset-after-commit" | "crash-after-commit"
-
-/**
- * Runs apply and breaks it at `target`: in `crash-before` mode the process "dies" before sending it;
- * otherwise the emulator commits that write and drops the connection, and in `crash-after-commit`
- * mode the process dies there too. A dead process sends nothing more and its run is interrupted.
- */
-const breakAt = (world: World, target: CrashPoint, mode: Mode) =>
-  Effect.gen(function* () {
-    let hit = false
-    let crashed = false
-    let onCrash: () => void = () => {}
-    const crash = new Promise<void>((resolve) => {
-      onCrash = resolve
-    })
-    const fetch = writeCounter(world.fetch, (request, point) => {
-      if (crashed) return Promise.reject(new TypeError("fetch failed: the process is gone"))
-      if (hit || point.signature !== target.signature || point.ordinal !== target.ordinal) return undefined
-      hit = true
-      if (mode === "crash-before") {
-        crashed = true
-        onCrash()
-        return Promise.reject(new TypeError("fetch failed: the process is gone"))
-      }
-      world.emulator.faults.add({
-        kind: "reset-after-commit",
-        method: request.method,
-        path: new RegExp(`^${escapeRegExp(new URL(request.url).pathname)}$`),
-        times: 1,
-      })
-      if (mode === "reset-after-commit") return undefined
-      return world.fetch(request).finally(() => {
-        crashed = true
-        onCrash()
-      })
-    })
-    const guarded: Fetch = (request) =>
-      crashed ? Promise.reject(new TypeError("fetch failed: the process is gone")) : fetch(request)
-    const { options } = runOptions(world, { fetch: guarded })
-    const exit = yield* Effect.exit(
-      Effect.raceFirst(
-        apply(world.config, options),
-        Effect.promise(() => crash),
+  states.map(async (state) => ({
+    state,
+    points: await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const world = yield* state.prepare()
+          return yield* crashPointsOf(world, applyIn(world))
+        }),
       ),
-    )
-    assert.isTrue(hit, `the clean run wrote ${target.signature} #${target.ordinal}, this one never did`)
-    if (mode === "reset-after-commit" && Exit.isFailure(exit))
-      assert.isFalse(Cause.hasDies(exit.cause), `a defect, not a typed error:\n${Cause.pretty(exit.cause)}`)
-    world.emulator.faults.clear()
-  })
+    ),
+  })),
+)
 
 describe("crash-resume at every write", () => {
   for (const { state, points } of pointsByState)
@@ -209,12 +115,12 @@ describe("crash-resume at every write", () => {
         assert.isAbove(points.length, 0)
       })
       for (const point of points)
-        for (const mode of ["crash-before", "reset-after-commit", "crash-after-commit"] as const)
+        for (const mode of MODES)
           it.live(`${mode} at ${point.signature} #${point.ordinal}`, () =>
             Effect.gen(function* () {
               stats.add("crashPoints")
               const world = yield* state.prepare()
-              yield* breakAt(world, point, mode)
+              yield* breakAt(world, point, mode, applyIn(world))
               const final = yield* converge(world)
               assert.deepStrictEqual(final.duplicates, [], "duplicates")
               assert.deepStrictEqual(final.orphans, [], "orphans")

@@ -7,35 +7,16 @@
 import { assert, describe, it } from "@effect/vitest"
 import type { Fetch } from "@sn365/core"
 import type { EmulatorOptions, LoggedRequest } from "@sn365/emulator"
-import { Cause, Effect, Exit } from "effect"
+import { Effect } from "effect"
 import { decodeConfig } from "../../src/Config.ts"
-import type { SetupEvent } from "../../src/Events.ts"
 import { namesOf } from "../../src/Names.ts"
 import { type ApplyOptions, apply } from "../../src/Setup.ts"
 import { configInput } from "../support/emulator.ts"
+import { assertOutcome, type Expectation } from "./support/outcome.ts"
 import { reportFigures, stats } from "./support/stats.ts"
-import { converge, INSTANCE, makeWorld, runOptions, type World, writesIn } from "./support/world.ts"
+import { converge, INSTANCE, makeWorld, runOptions, type World } from "./support/world.ts"
 
 reportFigures()
-
-/** What a faulty run must end with. */
-type Expectation =
-  | {
-      readonly outcome: "succeeds"
-      /** A retry event's reason must match (the fault was met and retried, not avoided). */
-      readonly retried?: RegExp
-      /** Every retry of this reason waited exactly this long (the server's Retry-After). */
-      readonly delayMs?: number
-    }
-  | {
-      readonly outcome: "fails"
-      /** The error's tag (a SetupError). */
-      readonly tag: ReadonlyArray<string>
-      /** Matched against the error's message, which carries the cause and its remedy. */
-      readonly message: RegExp
-      /** Preflight knew: nothing was written. */
-      readonly noWrites?: boolean
-    }
 
 interface Case {
   readonly name: string
@@ -457,28 +438,6 @@ const hookedFetch =
     return world.fetch(request)
   }
 
-const failureOf = (exit: Exit.Exit<unknown, unknown>) => {
-  if (Exit.isSuccess(exit)) return undefined
-  assert.isFalse(Cause.hasDies(exit.cause), `a defect, not a typed error:\n${Cause.pretty(exit.cause)}`)
-  return Cause.squash(exit.cause) as { _tag?: string; message?: string }
-}
-
-/** What the error tells a person to do (the underlying error's remedy, or each problem's). */
-const remedyOf = (failure: unknown): string => {
-  const e = failure as {
-    error?: { remedy?: string }
-    problems?: ReadonlyArray<{ remedy: string }>
-    remedy?: string
-    message?: string
-  }
-  if (e.error !== undefined) return e.error.remedy ?? ""
-  if (e.problems !== undefined) return e.problems.map((p) => p.remedy).join("\n")
-  return e.remedy ?? e.message?.split("Remedy: ")[1] ?? ""
-}
-
-const retries = (events: ReadonlyArray<SetupEvent>) =>
-  events.filter((e): e is Extract<SetupEvent, { _tag: "StepRetrying" }> => e._tag === "StepRetrying")
-
 describe("fault matrix", () => {
   for (const c of cases)
     it.live(c.name, () =>
@@ -497,31 +456,7 @@ describe("fault matrix", () => {
         stats.add("faultedRequests", faulted)
         if (c.met !== undefined)
           assert.isTrue(c.met(world.emulator.requests.all()), "the fault was never met")
-        const failure = failureOf(exit)
-        if (c.expect.outcome === "succeeds") {
-          assert.isUndefined(failure, `expected success, got ${failure?._tag}: ${failure?.message}`)
-          const seen = retries(events)
-          if (c.expect.retried !== undefined) {
-            const matching = seen.filter(
-              (e) => c.expect.outcome === "succeeds" && c.expect.retried?.test(e.reason),
-            )
-            assert.isNotEmpty(matching, `no retry matched; retries: ${JSON.stringify(seen)}`)
-            if (c.expect.delayMs !== undefined)
-              for (const e of matching) assert.strictEqual(e.delayMs, c.expect.delayMs, JSON.stringify(e))
-          }
-        } else {
-          assert.isDefined(failure, "expected a failure, the run succeeded")
-          assert.include(c.expect.tag, failure?._tag, failure?.message)
-          const remedy = remedyOf(failure)
-          assert.match(`${failure?.message}\n${remedy}`, c.expect.message)
-          assert.isAbove(remedy.trim().length, 10, `no remedy: ${failure?.message}`)
-          if (c.expect.noWrites)
-            assert.deepStrictEqual(
-              writesIn(world.emulator).map((r) => `${r.method} ${r.path}`),
-              [],
-              "preflight failed but something was written",
-            )
-        }
+        assertOutcome(c.expect, exit, events, world)
         heal?.()
         world.emulator.faults.clear()
         if (c.settleMs !== undefined) yield* Effect.sleep(c.settleMs)
