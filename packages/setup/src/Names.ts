@@ -90,6 +90,37 @@ export const DELIVERY_PENDING = "sn365: repository update pending"
 export const inboundComments = (names: Names, pending: boolean): string =>
   pending ? `${names.marker}; ${DELIVERY_PENDING}` : names.marker
 
-/** Whether a run rotated the repository's secrets and stopped before the repository received them. */
+/**
+ * Added to the inbound endpoint's `comments` by a manual-mode teardown once the administrator
+ * confirmed deleting the repository (before asking, it sets {@link DELIVERY_PENDING}: from then on
+ * the repository may lack the endpoint's secret). The form cannot be read back, so this mark is how
+ * a resumed teardown knows not to ask again, and how an apply knows the repository must be entered
+ * again. It lives as long as the inbound endpoint, which teardown removes later.
+ */
+export const REPOSITORY_REMOVED = "sn365: repository removed"
+
+/** The inbound endpoint's `comments` once the administrator deleted the repository (manual teardown). */
+export const repositoryRemovedComments = (names: Names): string => `${names.marker}; ${REPOSITORY_REMOVED}`
+
+/** Whether a manual-mode teardown had the administrator delete the repository. */
+export const isRepositoryRemoved = (comments: string | undefined): boolean =>
+  comments?.includes(REPOSITORY_REMOVED) === true
+
+/**
+ * Whether the repository lacks the inbound endpoint's and the user's current secrets: a run rotated
+ * them and stopped before the repository received them, or a teardown had the repository deleted.
+ */
 export const isDeliveryPending = (comments: string | undefined): boolean =>
-  comments?.includes(DELIVERY_PENDING) === true
+  comments?.includes(DELIVERY_PENDING) === true || isRepositoryRemoved(comments)
+
+/**
+ * Tags a manual-mode teardown puts on the app around asking the administrator to empty Basic
+ * information (which names the app): `emptying` before asking — from then on sn365 cannot know
+ * whether the form still names the app — and `emptied` once they confirmed. They live as long as
+ * the app, which teardown removes last. A resumed teardown does not ask again after `emptied`; an
+ * apply asks for Basic information again after either, and drops them.
+ */
+export const BASIC_INFORMATION_EMPTYING_TAG = "sn365:basic-information:emptying"
+
+/** See {@link BASIC_INFORMATION_EMPTYING_TAG}: the administrator confirmed emptying Basic information. */
+export const BASIC_INFORMATION_EMPTIED_TAG = "sn365:basic-information:emptied"

@@ -43,6 +43,12 @@ export const currentSecret = (
   )
 }
 
+/** The app's tags after apply: whatever it carries (sn365's marks included) plus sn365's own. */
+export const appTagsOf = (
+  app: { readonly tags?: ReadonlyArray<string> | undefined } | undefined,
+  env: Parameters<BasicStep["plan"]>[1],
+): Array<string> => [...new Set([...(app?.tags ?? []), ...env.names.appTags])]
+
 export const entraApp: BasicStep = {
   id: "entra.app",
   title: "App registration (outbound)",
@@ -97,7 +103,7 @@ export const entraApp: BasicStep = {
         displayName: names.appDisplayName,
         signInAudience: SIGN_IN_AUDIENCE_SINGLE_TENANT,
         web: { redirectUris: [names.redirectUrl] },
-        tags: [...new Set([...(observed.app?.tags ?? []), ...names.appTags])],
+        tags: appTagsOf(observed.app, env),
         notes: `${names.marker}. Outbound app of the Microsoft 365 support integration for ${names.instanceOrigin}.`,
       })
       outputs.app = { id: application.id, appId: application.appId }

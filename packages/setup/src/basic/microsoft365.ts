@@ -7,17 +7,45 @@
 import { Effect } from "effect"
 import { PreflightFailed } from "../Errors.ts"
 import { type StepPlan, secretChange, set } from "../internal/step.ts"
-import { isDeliveryPending } from "../Names.ts"
+import {
+  BASIC_INFORMATION_EMPTIED_TAG,
+  BASIC_INFORMATION_EMPTYING_TAG,
+  inboundComments,
+  isDeliveryPending,
+  isMarked,
+  isRepositoryRemoved,
+  repositoryRemovedComments,
+} from "../Names.ts"
 import { AUTH_TYPE_BASIC, INTERNAL_SUPPORT_TOOL } from "../vendor.ts"
+import { appTagsOf } from "./entra.ts"
 import type { Observed } from "./observe.ts"
+import {
+  basicInformationIsOurs,
+  managedApp,
+  repositoryIsOurs,
+  wizardNamesOurRepository,
+  wizardNamesOurUser,
+} from "./ownership.ts"
 import type { BasicStep } from "./steps.ts"
 
 type Env = Parameters<BasicStep["plan"]>[1]
 
+const hasTag = (observed: Observed, tag: string) => (managedApp(observed)?.tags ?? []).includes(tag)
+
+/**
+ * A manual-mode teardown asked the administrator to empty Basic information: it may no longer name
+ * the app (the tags on the app say so; they go with the app, which teardown removes last).
+ */
+const basicInformationEmptied = (observed: Observed) =>
+  hasTag(observed, BASIC_INFORMATION_EMPTYING_TAG) || hasTag(observed, BASIC_INFORMATION_EMPTIED_TAG)
+
+const EMPTY_TAGS: ReadonlyArray<string> = [BASIC_INFORMATION_EMPTYING_TAG, BASIC_INFORMATION_EMPTIED_TAG]
+
 /**
  * In manual mode the form cannot be read back. sn365 then takes "the wizard was completed (W10)
  * with the values it still shows" as proof that the administrator saved M1 and M2, because the
- * procedure completes the wizard only after the form is saved.
+ * procedure completes the wizard only after the form is saved — unless a teardown has since had
+ * the administrator empty it.
  */
 const manualFormDone = (observed: Observed, env: Env) =>
   observed.wizard.setupComplete?.value === "true" &&
@@ -25,18 +53,8 @@ const manualFormDone = (observed: Observed, env: Env) =>
   observed.wizard.repositoryId?.value === env.names.repositoryId &&
   observed.inboundClient !== undefined &&
   observed.user !== undefined &&
-  observed.app !== undefined
-
-/** Basic information names this setup's app (so teardown may empty it). */
-const basicInformationIsOurs = (observed: Observed) =>
-  observed.app !== undefined && observed.basicInformation?.applicationId === observed.app.appId
-
-/**
- * Manual mode cannot read the form; teardown asks the administrator to empty it when the wizard
- * still names this setup's repository (so the form was filled by an earlier apply).
- */
-const formWasFilled = (observed: Observed, env: Env) =>
-  observed.wizard.repositoryId?.value === env.names.repositoryId
+  observed.app !== undefined &&
+  !basicInformationEmptied(observed)
 
 /** The repository's non-secret fields as they should be. */
 const desiredRepository = (observed: Observed, env: Env, clientId: string) => ({
@@ -103,7 +121,9 @@ export const basicInformation: BasicStep = {
         : {
             action: "update",
             changes: Object.entries(desired).map(([f, v]) => set(f, v)),
-            reason: "entered by an administrator",
+            reason: basicInformationEmptied(observed)
+              ? "emptied by an earlier teardown; entered by an administrator"
+              : "entered by an administrator",
           }
     }
     const current = observed.basicInformation
@@ -111,30 +131,57 @@ export const basicInformation: BasicStep = {
       const from = current?.[field as keyof typeof desired] ?? ""
       return from === to ? [] : [{ field, from, to }]
     })
-    const note = manualNote(env)
+    // A manual-mode teardown emptied it before the mode changed: saved again, its record dropped.
+    const emptied = basicInformationEmptied(observed)
     return {
-      action: changes.length === 0 ? "keep" : "update",
+      action: changes.length === 0 && !emptied ? "keep" : "update",
       changes,
-      ...(note === undefined ? {} : { reason: note }),
+      ...(emptied ? { reason: "emptied by an earlier teardown" } : {}),
     }
   },
-  apply: (_observed, plan, env, outputs) =>
-    plan.action === "keep"
-      ? Effect.succeed({ outcome: "kept" })
-      : env.support
-          .setBasicInformation({
-            internalSupportTool: INTERNAL_SUPPORT_TOOL,
-            applicationId: (outputs.app as { appId: string }).appId,
-          })
-          .pipe(Effect.as({ outcome: "updated" })),
+  apply: (observed, plan, env, outputs) =>
+    Effect.gen(function* () {
+      if (plan.action === "keep") return { outcome: "kept" }
+      const app = outputs.app as { id: string; appId: string }
+      yield* env.support.setBasicInformation({
+        internalSupportTool: INTERNAL_SUPPORT_TOOL,
+        applicationId: app.appId,
+      })
+      // Filled again: a teardown's record that it was emptied no longer holds.
+      if (basicInformationEmptied(observed))
+        yield* env.apps.update(app.id, {
+          tags: appTagsOf(observed.app, env).filter((tag) => !EMPTY_TAGS.includes(tag)),
+        })
+      return { outcome: "updated" }
+    }),
   destroy: (observed, env) =>
-    (
-      env.config.microsoft365.mode === "manual"
-        ? formWasFilled(observed, env)
-        : basicInformationIsOurs(observed)
-    )
-      ? env.support.clearBasicInformation().pipe(Effect.as({ outcome: "deleted" }))
-      : Effect.succeed({ outcome: "absent" }),
+    Effect.gen(function* () {
+      const absent = { outcome: "absent" } as const
+      if (env.config.microsoft365.mode === "api") {
+        if (!basicInformationIsOurs(observed)) return absent
+        yield* env.support.clearBasicInformation()
+        return { outcome: "deleted" }
+      }
+      // Manual: the form cannot be read. Basic information can have been filled only once the app
+      // existed, so the app is where teardown records asking the administrator to empty it — before
+      // asking (from then on an apply must have it filled again) and once they confirmed (a resumed
+      // teardown does not ask again).
+      const app = managedApp(observed)
+      if (app !== undefined) {
+        if (hasTag(observed, BASIC_INFORMATION_EMPTIED_TAG)) return absent
+        const others = (app.tags ?? []).filter((tag) => !EMPTY_TAGS.includes(tag))
+        if (!hasTag(observed, BASIC_INFORMATION_EMPTYING_TAG))
+          yield* env.apps.update(app.id, { tags: [...others, BASIC_INFORMATION_EMPTYING_TAG] })
+        yield* env.support.clearBasicInformation()
+        yield* env.apps.update(app.id, { tags: [...others, BASIC_INFORMATION_EMPTIED_TAG] })
+        return { outcome: "deleted" }
+      }
+      // The app was removed outside sn365: the wizard naming this setup is the only sign left.
+      if (!wizardNamesOurUser(observed, env)) return absent
+      yield* env.support.clearBasicInformation()
+      yield* env.storage.write({ integrationUser: "" }, observed.wizard)
+      return { outcome: "deleted" }
+    }),
 }
 
 export const repository: BasicStep = {
@@ -166,9 +213,11 @@ export const repository: BasicStep = {
       secretChange("clientSecret"),
       secretChange("restUserPassword"),
     ]
-    const note = isDeliveryPending(observed.inboundClient?.comments)
-      ? "a previous run rotated its secrets and stopped before writing it"
-      : manualNote(env)
+    const note = isRepositoryRemoved(observed.inboundClient?.comments)
+      ? "deleted by an earlier teardown"
+      : isDeliveryPending(observed.inboundClient?.comments)
+        ? "a previous run rotated its secrets (or asked for its removal) and stopped before writing it"
+        : manualNote(env)
     return {
       action:
         observed.repository === undefined && env.config.microsoft365.mode === "api" ? "create" : "update",
@@ -197,11 +246,40 @@ export const repository: BasicStep = {
       return { outcome: observed.repository === undefined ? "created" : "updated" }
     }),
   destroy: (observed, env) =>
-    (
-      env.config.microsoft365.mode === "manual"
-        ? formWasFilled(observed, env)
-        : observed.repository !== undefined
-    )
-      ? env.support.deleteRepository(env.names.repositoryId).pipe(Effect.as({ outcome: "deleted" }))
-      : Effect.succeed({ outcome: "absent" }),
+    Effect.gen(function* () {
+      const absent = { outcome: "absent" } as const
+      const { names } = env
+      if (env.config.microsoft365.mode === "api") {
+        if (!repositoryIsOurs(observed, env)) return absent
+        yield* env.support.deleteRepository(names.repositoryId)
+        return { outcome: "deleted" }
+      }
+      // Manual: the form cannot be read. The repository can have been entered only once the inbound
+      // endpoint existed, so that endpoint is where teardown records asking the administrator to
+      // delete it — before asking (the delivery mark: from then on an apply must have it entered
+      // again) and once they confirmed (a resumed teardown does not ask again).
+      const inbound = observed.inboundClient
+      if (inbound?.sys_id !== undefined && isMarked(inbound.comments, names)) {
+        if (isRepositoryRemoved(inbound.comments)) return absent
+        const endpoint = env.sn.table("oauth_entity")
+        if (!isDeliveryPending(inbound.comments))
+          yield* endpoint.update(
+            inbound.sys_id,
+            { comments: inboundComments(names, true) },
+            { fields: ["sys_id"] },
+          )
+        yield* env.support.deleteRepository(names.repositoryId)
+        yield* endpoint.update(
+          inbound.sys_id,
+          { comments: repositoryRemovedComments(names) },
+          { fields: ["sys_id"] },
+        )
+        return { outcome: "deleted" }
+      }
+      // The endpoint was removed outside sn365: the wizard naming this setup is the only sign left.
+      if (!wizardNamesOurRepository(observed, env)) return absent
+      yield* env.support.deleteRepository(names.repositoryId)
+      yield* env.storage.write({ repositoryId: "" }, observed.wizard)
+      return { outcome: "deleted" }
+    }),
 }

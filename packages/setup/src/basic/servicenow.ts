@@ -24,6 +24,7 @@ import {
 import { currentSecret } from "./entra.ts"
 import { repositoryNeedsWrite } from "./microsoft365.ts"
 import type { Observed, Row } from "./observe.ts"
+import { wizardIsOurs } from "./ownership.ts"
 import type { BasicStep } from "./steps.ts"
 
 const unmanaged = (resource: string, key: string, remedy: string): StepPlan => ({
@@ -37,6 +38,20 @@ const PREFIX_REMEDY = "Set integration.prefix to a value no existing record uses
 
 /** What is read of an `oauth_entity_profile`. */
 const PROFILE_FIELDS = ["sys_id", "name", "oauth_entity", "grant_type", "default"] as const
+
+/**
+ * Deletes a record teardown has just observed. A 404 means it is gone — removed by someone else
+ * since, or by this very request when the connection dropped after the instance committed it and
+ * the client repeated the DELETE — which is what teardown wants.
+ */
+export const deleteRecord = (env: Parameters<BasicStep["plan"]>[1], table: string, sysId: string) =>
+  env.sn
+    .table(table)
+    .delete(sysId)
+    .pipe(
+      Effect.catchTag("NotFound", () => Effect.void),
+      Effect.as({ outcome: "deleted" as const }),
+    )
 
 /** The provider's desired fields (without its secret, which is written by its own step). */
 const providerFields = (env: Parameters<BasicStep["plan"]>[1], appId: string) => ({
@@ -97,10 +112,7 @@ export const outboundProvider: BasicStep = {
     observed.outboundProvider?.sys_id === undefined ||
     !isMarked(observed.outboundProvider.comments, env.names)
       ? Effect.succeed({ outcome: "absent" })
-      : env.sn
-          .table("oauth_entity")
-          .delete(observed.outboundProvider.sys_id)
-          .pipe(Effect.as({ outcome: "deleted" })),
+      : deleteRecord(env, "oauth_entity", observed.outboundProvider.sys_id),
 }
 
 export const outboundProviderSecret: BasicStep = {
@@ -186,10 +198,7 @@ export const outboundProfile: BasicStep = {
     observed.outboundProfile?.sys_id === undefined ||
     !isMarked(observed.outboundProvider?.comments, env.names)
       ? Effect.succeed({ outcome: "absent" })
-      : env.sn
-          .table("oauth_entity_profile")
-          .delete(observed.outboundProfile.sys_id)
-          .pipe(Effect.as({ outcome: "deleted" })),
+      : deleteRecord(env, "oauth_entity_profile", observed.outboundProfile.sys_id),
 }
 
 /** Whether the inbound client's secret is rotated in this run (it is never readable back). */
@@ -272,10 +281,7 @@ export const inboundClient: BasicStep = {
   destroy: (observed, env) =>
     observed.inboundClient?.sys_id === undefined || !isMarked(observed.inboundClient.comments, env.names)
       ? Effect.succeed({ outcome: "absent" })
-      : env.sn
-          .table("oauth_entity")
-          .delete(observed.inboundClient.sys_id)
-          .pipe(Effect.as({ outcome: "deleted" })),
+      : deleteRecord(env, "oauth_entity", observed.inboundClient.sys_id),
 }
 
 /** Whether the integration user's password is (re)set in this run (it is never readable back). */
@@ -352,10 +358,7 @@ export const integrationUser: BasicStep = {
   destroy: (observed, env) =>
     observed.user?.sys_id === undefined || !isMarked(observed.user.title, env.names)
       ? Effect.succeed({ outcome: "absent" })
-      : env.sn
-          .table("sys_user")
-          .delete(observed.user.sys_id)
-          .pipe(Effect.as({ outcome: "deleted" })),
+      : deleteRecord(env, "sys_user", observed.user.sys_id),
 }
 
 export const integrationUserRole: BasicStep = {
@@ -383,10 +386,7 @@ export const integrationUserRole: BasicStep = {
   destroy: (observed, env) =>
     observed.userRoleGrant === undefined || !isMarked(observed.user?.title, env.names)
       ? Effect.succeed({ outcome: "absent" })
-      : env.sn
-          .table("sys_user_has_role")
-          .delete(observed.userRoleGrant)
-          .pipe(Effect.as({ outcome: "deleted" })),
+      : deleteRecord(env, "sys_user_has_role", observed.userRoleGrant),
 }
 
 /** The tables whose Application Access refuses the app's cross-scope reads. */
@@ -501,6 +501,8 @@ export const wizard: BasicStep = {
     }),
   destroy: (observed, env) =>
     Effect.gen(function* () {
+      if (!wizardIsOurs(observed, env))
+        return { outcome: "absent", detail: "the wizard names another setup's records: left as it is" }
       // Back to the app's unset state: flags "false", everything else empty.
       const reset = Object.fromEntries(
         WRITABLE_WIZARD_KEYS.map(

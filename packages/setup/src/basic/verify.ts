@@ -7,7 +7,12 @@
 import { Effect } from "effect"
 import { summarize } from "../Errors.ts"
 import type { Env } from "../internal/env.ts"
-import { isDeliveryPending } from "../Names.ts"
+import {
+  BASIC_INFORMATION_EMPTIED_TAG,
+  BASIC_INFORMATION_EMPTYING_TAG,
+  isDeliveryPending,
+  isRepositoryRemoved,
+} from "../Names.ts"
 import type { VerifyCheck } from "../Results.ts"
 import { AUTH_TYPE_BASIC, GRANT_CLIENT_CREDENTIALS, ROLE_INCIDENT_MANAGER } from "../vendor.ts"
 import { currentSecret } from "./entra.ts"
@@ -160,6 +165,12 @@ const roles = (env: Env, observed: Observed): Check => {
 }
 
 const basicInformation = (env: Env, observed: Observed): Check => {
+  const tags = observed.app?.tags ?? []
+  if (tags.includes(BASIC_INFORMATION_EMPTIED_TAG) || tags.includes(BASIC_INFORMATION_EMPTYING_TAG))
+    return fail(
+      "A teardown asked the administrator to empty Basic information, and stopped before removing the rest.",
+      "Run teardown to finish removing the integration, or apply to set it up again.",
+    )
   if (env.config.microsoft365.mode === "manual") return skip("entered by hand; the form cannot be read back")
   const info = observed.basicInformation
   return info?.applicationId === observed.app?.appId && info?.internalSupportTool === "ServiceNow"
@@ -171,9 +182,14 @@ const basicInformation = (env: Env, observed: Observed): Check => {
 }
 
 const repository = (env: Env, observed: Observed): Check => {
+  if (isRepositoryRemoved(observed.inboundClient?.comments))
+    return fail(
+      "A teardown had the administrator delete the repository, and stopped before removing the rest.",
+      "Run teardown to finish removing the integration, or apply to set it up again.",
+    )
   if (isDeliveryPending(observed.inboundClient?.comments))
     return fail(
-      "A previous apply rotated the inbound client secret and the integration user's password and stopped before the repository received them.",
+      "The repository may lack the inbound client secret and the integration user's password: a previous run rotated them (or asked for the repository's removal) and stopped before the repository received them.",
       "Run apply: it rotates them again and writes the repository.",
     )
   if (env.config.microsoft365.mode === "manual") return skip("entered by hand; the form cannot be read back")
