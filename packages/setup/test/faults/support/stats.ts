@@ -13,6 +13,7 @@ export type Figure =
   | "faults"
   | "faultedRequests"
   | "crashPoints"
+  | "teardownCrashPoints"
   | "duplicates"
   | "orphans"
   | "leaks"

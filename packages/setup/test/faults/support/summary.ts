@@ -22,7 +22,7 @@ export default function setup(project: TestProject) {
         "",
         "sn365 fault matrix",
         `  faults tried:          ${n("faults")} scenarios, ${n("faultedRequests")} requests faulted`,
-        `  crash points tried:    ${n("crashPoints")}`,
+        `  crash points tried:    ${n("crashPoints")} (apply), ${n("teardownCrashPoints")} (teardown)`,
         `  duplicates found:      ${n("duplicates")} (orphans: ${n("orphans")})`,
         `  secrets leaked:        ${n("leaks")} (${n("secretsScanned")} outputs scanned)`,
         `  hostile inputs tried:  ${n("hostile")}`,
