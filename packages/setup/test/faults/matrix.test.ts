@@ -12,6 +12,7 @@ import { decodeConfig } from "../../src/Config.ts"
 import { namesOf } from "../../src/Names.ts"
 import { type ApplyOptions, apply } from "../../src/Setup.ts"
 import { configInput } from "../support/emulator.ts"
+import { addFaults, insertSetupClient, isWrite, OAUTH_SETUP, onFirst, retryAfter } from "./support/inject.ts"
 import { assertOutcome, type Expectation } from "./support/outcome.ts"
 import { reportFigures, stats } from "./support/stats.ts"
 import { converge, INSTANCE, makeWorld, runOptions, type World } from "./support/world.ts"
@@ -36,43 +37,21 @@ interface Case {
   readonly settleMs?: number
 }
 
-/** An OAuth API endpoint for the setup account itself (emulator test data). */
-const SETUP_CLIENT = {
-  name: "sn365 setup account client",
-  client_id: "5e7f1a2c03654b6d9e115a5e1d365aaa",
-  secret: "setup-client-secret-for-the-emulator",
-} as const
-
-const retryAfter = (seconds: number) => ({ "Retry-After": String(seconds) })
 const TABLE_POST = /^\/api\/now\/v2\/table\//
-/** A hook that acts on the first request `when` selects, and never again. */
-const onFirst = (when: (request: Request) => boolean, act: (world: World) => void) => {
-  let done = false
-  return (world: World, request: Request) => {
-    if (done || !when(request)) return
-    done = true
-    act(world)
-  }
-}
-const isWrite = (request: Request, host: string) =>
-  request.method !== "GET" && new URL(request.url).hostname.endsWith(host)
 
 const cases: ReadonlyArray<Case> = [
   // — throttling —
   {
     name: "429 storm with Retry-After on ServiceNow creates (retried: the server did not process them)",
-    inject: (w) => {
-      w.emulator.faults.add({
-        kind: "status",
-        system: "servicenow",
-        method: "POST",
-        path: TABLE_POST,
-        status: 429,
-        headers: retryAfter(1),
-        times: 3,
-      })
-      return undefined
-    },
+    inject: addFaults({
+      kind: "status",
+      system: "servicenow",
+      method: "POST",
+      path: TABLE_POST,
+      status: 429,
+      headers: retryAfter(1),
+      times: 3,
+    }),
     expect: { outcome: "succeeds", retried: /Throttled \(429\)/, delayMs: 1000 },
   },
   {
@@ -85,32 +64,26 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "429 storm with Retry-After on the admin center",
-    inject: (w) => {
-      w.emulator.faults.add({
-        kind: "status",
-        system: "admin",
-        status: 429,
-        headers: retryAfter(1),
-        times: 3,
-      })
-      return undefined
-    },
+    inject: addFaults({
+      kind: "status",
+      system: "admin",
+      status: 429,
+      headers: retryAfter(1),
+      times: 3,
+    }),
     expect: { outcome: "succeeds" },
   },
   {
     name: "429 asking to wait longer than the retry budget allows",
-    inject: (w) => {
-      w.emulator.faults.add({
-        kind: "status",
-        system: "servicenow",
-        method: "POST",
-        path: TABLE_POST,
-        status: 429,
-        headers: retryAfter(3600),
-        times: 1,
-      })
-      return undefined
-    },
+    inject: addFaults({
+      kind: "status",
+      system: "servicenow",
+      method: "POST",
+      path: TABLE_POST,
+      status: 429,
+      headers: retryAfter(3600),
+      times: 1,
+    }),
     expect: {
       outcome: "fails",
       tag: ["ApplyFailed"],
@@ -139,49 +112,34 @@ const cases: ReadonlyArray<Case> = [
   // — server errors —
   {
     name: "503 burst with Retry-After on reads",
-    inject: (w) => {
-      w.emulator.faults.add({ kind: "status", method: "GET", status: 503, headers: retryAfter(1), times: 4 })
-      return undefined
-    },
+    inject: addFaults({ kind: "status", method: "GET", status: 503, headers: retryAfter(1), times: 4 }),
     expect: { outcome: "succeeds" },
   },
   {
     name: "502 burst on the Graph upsert (idempotent by its key: retried)",
-    inject: (w) => {
-      w.emulator.faults.add({ kind: "status", system: "graph", method: "PATCH", status: 502, times: 2 })
-      return undefined
-    },
+    inject: addFaults({ kind: "status", system: "graph", method: "PATCH", status: 502, times: 2 }),
     expect: { outcome: "succeeds", retried: /ServerError \(502\)/ },
   },
   {
     name: "500 on a ServiceNow create (it may have committed: not retried)",
-    inject: (w) => {
-      w.emulator.faults.add({
-        kind: "status",
-        system: "servicenow",
-        method: "POST",
-        path: "/api/now/v2/table/oauth_entity",
-        status: 500,
-        times: 1,
-      })
-      return undefined
-    },
+    inject: addFaults({
+      kind: "status",
+      system: "servicenow",
+      method: "POST",
+      path: "/api/now/v2/table/oauth_entity",
+      status: 500,
+      times: 1,
+    }),
     expect: { outcome: "fails", tag: ["ApplyFailed"], message: /500 Server Error[\s\S]*run apply again/ },
   },
   {
     name: "500 on addPassword",
-    inject: (w) => {
-      w.emulator.faults.add({ kind: "status", system: "graph", path: /addPassword$/, status: 500, times: 1 })
-      return undefined
-    },
+    inject: addFaults({ kind: "status", system: "graph", path: /addPassword$/, status: 500, times: 1 }),
     expect: { outcome: "fails", tag: ["ApplyFailed"], message: /500 Server Error/ },
   },
   {
     name: "500 on the repository create in the admin center",
-    inject: (w) => {
-      w.emulator.faults.add({ kind: "status", system: "admin", method: "POST", status: 500, times: 1 })
-      return undefined
-    },
+    inject: addFaults({ kind: "status", system: "admin", method: "POST", status: 500, times: 1 }),
     expect: { outcome: "fails", tag: ["ApplyFailed"], message: /500 Server Error/ },
   },
   {
@@ -197,115 +155,82 @@ const cases: ReadonlyArray<Case> = [
   // — connections —
   {
     name: "connection resets on reads",
-    inject: (w) => {
-      w.emulator.faults.add({ kind: "reset", method: "GET", times: 4 })
-      return undefined
-    },
+    inject: addFaults({ kind: "reset", method: "GET", times: 4 }),
     expect: { outcome: "succeeds" },
   },
   {
     name: "connection reset on a ServiceNow create (before it is processed)",
-    inject: (w) => {
-      w.emulator.faults.add({
-        kind: "reset",
-        system: "servicenow",
-        method: "POST",
-        path: TABLE_POST,
-        times: 1,
-      })
-      return undefined
-    },
+    inject: addFaults({
+      kind: "reset",
+      system: "servicenow",
+      method: "POST",
+      path: TABLE_POST,
+      times: 1,
+    }),
     expect: { outcome: "fails", tag: ["ApplyFailed"], message: /network error/ },
   },
   {
     name: "connection reset after a ServiceNow create committed",
-    inject: (w) => {
-      w.emulator.faults.add({
-        kind: "reset-after-commit",
-        system: "servicenow",
-        method: "POST",
-        path: TABLE_POST,
-        times: 1,
-      })
-      return undefined
-    },
+    inject: addFaults({
+      kind: "reset-after-commit",
+      system: "servicenow",
+      method: "POST",
+      path: TABLE_POST,
+      times: 1,
+    }),
     expect: { outcome: "fails", tag: ["ApplyFailed"], message: /network error/ },
   },
   {
     name: "connection reset after addPassword committed (a secret nobody saw)",
-    inject: (w) => {
-      w.emulator.faults.add({ kind: "reset-after-commit", system: "graph", path: /addPassword$/, times: 1 })
-      return undefined
-    },
+    inject: addFaults({ kind: "reset-after-commit", system: "graph", path: /addPassword$/, times: 1 }),
     expect: { outcome: "fails", tag: ["ApplyFailed"], message: /network error/ },
   },
   {
     name: "connection reset after the Graph upsert committed (repeated safely)",
-    inject: (w) => {
-      w.emulator.faults.add({ kind: "reset-after-commit", system: "graph", method: "PATCH", times: 1 })
-      return undefined
-    },
+    inject: addFaults({ kind: "reset-after-commit", system: "graph", method: "PATCH", times: 1 }),
     expect: { outcome: "succeeds", retried: /NetworkError/ },
   },
   {
     name: "connection reset after the admin center saved the repository",
-    inject: (w) => {
-      w.emulator.faults.add({ kind: "reset-after-commit", system: "admin", method: "POST", times: 1 })
-      return undefined
-    },
+    inject: addFaults({ kind: "reset-after-commit", system: "admin", method: "POST", times: 1 }),
     expect: { outcome: "fails", tag: ["ApplyFailed"], message: /network error/ },
   },
   // — slowness —
   {
     name: "slow reads past the request timeout",
-    inject: (w) => {
-      w.emulator.faults.add({ kind: "latency", method: "GET", delayMs: 1_500, times: 3 })
-      return undefined
-    },
+    inject: addFaults({ kind: "latency", method: "GET", delayMs: 1_500, times: 3 }),
     options: { requestTimeoutMs: 500 },
     expect: { outcome: "succeeds" },
   },
   {
     name: "a slow ServiceNow create that commits after the client gave up",
-    inject: (w) => {
-      w.emulator.faults.add({
-        kind: "latency",
-        system: "servicenow",
-        method: "POST",
-        path: "/api/now/v2/table/sys_user",
-        delayMs: 1_000,
-        times: 1,
-      })
-      return undefined
-    },
+    inject: addFaults({
+      kind: "latency",
+      system: "servicenow",
+      method: "POST",
+      path: "/api/now/v2/table/sys_user",
+      delayMs: 1_000,
+      times: 1,
+    }),
     options: { requestTimeoutMs: 400 },
     settleMs: 1_500,
     expect: { outcome: "fails", tag: ["ApplyFailed"], message: /no response within 400 ms/ },
   },
   {
     name: "Graph never answers addPassword",
-    inject: (w) => {
-      w.emulator.faults.add({ kind: "hang", system: "graph", path: /addPassword$/, times: 1 })
-      return undefined
-    },
+    inject: addFaults({ kind: "hang", system: "graph", path: /addPassword$/, times: 1 }),
     options: { requestTimeoutMs: 1_000 },
     expect: { outcome: "fails", tag: ["ApplyFailed"], message: /no response within 1000 ms/ },
   },
   {
     name: "the admin center never answers a read",
-    inject: (w) => {
-      w.emulator.faults.add({ kind: "hang", system: "admin", method: "GET", times: 1 })
-      return undefined
-    },
+    inject: addFaults({ kind: "hang", system: "admin", method: "GET", times: 1 }),
     options: { requestTimeoutMs: 1_000 },
     expect: { outcome: "succeeds" },
   },
   {
     name: "the token endpoint never answers",
-    inject: (w) => {
-      w.emulator.faults.add({ kind: "hang", system: "login", times: 1 })
-      return undefined
-    },
+    inject: addFaults({ kind: "hang", system: "login", times: 1 }),
     options: { requestTimeoutMs: 1_000 },
     expect: { outcome: "succeeds" },
   },
@@ -392,25 +317,9 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "the ServiceNow OAuth token expires mid-run",
-    config: {
-      servicenow: {
-        instance: INSTANCE,
-        auth: {
-          type: "oauthPassword",
-          clientId: SETUP_CLIENT.client_id,
-          clientSecret: SETUP_CLIENT.secret,
-          username: "admin",
-          password: "admin",
-        },
-      },
-    },
+    config: OAUTH_SETUP,
     inject: (w) => {
-      w.emulator.servicenow.insert(INSTANCE, "oauth_entity", {
-        name: SETUP_CLIENT.name,
-        type: "client",
-        client_id: SETUP_CLIENT.client_id,
-        client_secret: SETUP_CLIENT.secret,
-      })
+      insertSetupClient(w)
       return undefined
     },
     onRequest: onFirst(

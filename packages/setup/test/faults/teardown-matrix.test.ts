@@ -10,6 +10,7 @@ import type { EmulatorOptions, LoggedRequest } from "@sn365/emulator"
 import { Effect } from "effect"
 import { type ApplyOptions, apply, teardown } from "../../src/Setup.ts"
 import { configInput, decoded } from "../support/emulator.ts"
+import { addFaults, insertSetupClient, isWrite, OAUTH_SETUP, onFirst, retryAfter } from "./support/inject.ts"
 import { assertOutcome, type Expectation } from "./support/outcome.ts"
 import { reportFigures, stats } from "./support/stats.ts"
 import { baselineOf, tornDown } from "./support/teardown.ts"
@@ -43,64 +44,20 @@ interface Case {
   readonly settleMs?: number
 }
 
-/** An OAuth API endpoint for the setup account itself (emulator test data). */
-const SETUP_CLIENT = {
-  name: "sn365 setup account client",
-  client_id: "5e7f1a2c03654b6d9e115a5e1d365aaa",
-  secret: "setup-client-secret-for-the-emulator",
-} as const
-
-const OAUTH_SETUP = {
-  servicenow: {
-    instance: INSTANCE,
-    auth: {
-      type: "oauthPassword",
-      clientId: SETUP_CLIENT.client_id,
-      clientSecret: SETUP_CLIENT.secret,
-      username: "admin",
-      password: "admin",
-    },
-  },
-}
-
-const insertSetupClient = (w: World) =>
-  w.emulator.servicenow.insert(INSTANCE, "oauth_entity", {
-    name: SETUP_CLIENT.name,
-    type: "client",
-    client_id: SETUP_CLIENT.client_id,
-    client_secret: SETUP_CLIENT.secret,
-  })
-
-const retryAfter = (seconds: number) => ({ "Retry-After": String(seconds) })
 const USER_DELETE = /^\/api\/now\/v2\/table\/sys_user\/[0-9a-f]{32}$/
-
-/** A hook that acts on the first request `when` selects, and never again. */
-const onFirst = (when: (request: Request) => boolean, act: (world: World, request: Request) => void) => {
-  let done = false
-  return (world: World, request: Request) => {
-    if (done || !when(request)) return
-    done = true
-    act(world, request)
-  }
-}
-const isWrite = (request: Request, host: string) =>
-  request.method !== "GET" && new URL(request.url).hostname.endsWith(host)
 
 const cases: ReadonlyArray<Case> = [
   // — throttling —
   {
     name: "429 storm with Retry-After on ServiceNow deletes",
-    inject: (w) => {
-      w.emulator.faults.add({
-        kind: "status",
-        system: "servicenow",
-        method: "DELETE",
-        status: 429,
-        headers: retryAfter(1),
-        times: 3,
-      })
-      return undefined
-    },
+    inject: addFaults({
+      kind: "status",
+      system: "servicenow",
+      method: "DELETE",
+      status: 429,
+      headers: retryAfter(1),
+      times: 3,
+    }),
     expect: { outcome: "succeeds", retried: /Throttled \(429\)/, delayMs: 1000 },
   },
   {
@@ -113,31 +70,25 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "429 storm with Retry-After on the admin center",
-    inject: (w) => {
-      w.emulator.faults.add({
-        kind: "status",
-        system: "admin",
-        status: 429,
-        headers: retryAfter(1),
-        times: 3,
-      })
-      return undefined
-    },
+    inject: addFaults({
+      kind: "status",
+      system: "admin",
+      status: 429,
+      headers: retryAfter(1),
+      times: 3,
+    }),
     expect: { outcome: "succeeds", retried: /Throttled \(429\)/ },
   },
   {
     name: "429 asking to wait longer than the retry budget allows",
-    inject: (w) => {
-      w.emulator.faults.add({
-        kind: "status",
-        system: "servicenow",
-        method: "DELETE",
-        status: 429,
-        headers: retryAfter(3600),
-        times: 1,
-      })
-      return undefined
-    },
+    inject: addFaults({
+      kind: "status",
+      system: "servicenow",
+      method: "DELETE",
+      status: 429,
+      headers: retryAfter(3600),
+      times: 1,
+    }),
     expect: { outcome: "fails", tag: ["ApplyFailed"], message: /Too Many Requests[\s\S]*rate-limit/ },
   },
   {
@@ -160,48 +111,33 @@ const cases: ReadonlyArray<Case> = [
   // — server errors —
   {
     name: "503 burst with Retry-After on reads",
-    inject: (w) => {
-      w.emulator.faults.add({ kind: "status", method: "GET", status: 503, headers: retryAfter(1), times: 4 })
-      return undefined
-    },
+    inject: addFaults({ kind: "status", method: "GET", status: 503, headers: retryAfter(1), times: 4 }),
     expect: { outcome: "succeeds", retried: /ServiceUnavailable \(503\)|\(503\)/ },
   },
   {
     name: "502 burst on ServiceNow deletes (idempotent: retried)",
-    inject: (w) => {
-      w.emulator.faults.add({ kind: "status", system: "servicenow", method: "DELETE", status: 502, times: 2 })
-      return undefined
-    },
+    inject: addFaults({ kind: "status", system: "servicenow", method: "DELETE", status: 502, times: 2 }),
     expect: { outcome: "succeeds", retried: /\(502\)/ },
   },
   {
     name: "502 burst on Graph deletes",
-    inject: (w) => {
-      w.emulator.faults.add({ kind: "status", system: "graph", method: "DELETE", status: 502, times: 2 })
-      return undefined
-    },
+    inject: addFaults({ kind: "status", system: "graph", method: "DELETE", status: 502, times: 2 }),
     expect: { outcome: "succeeds", retried: /\(502\)/ },
   },
   {
     name: "500 on the admin center's repository delete",
-    inject: (w) => {
-      w.emulator.faults.add({ kind: "status", system: "admin", method: "DELETE", status: 500, times: 1 })
-      return undefined
-    },
+    inject: addFaults({ kind: "status", system: "admin", method: "DELETE", status: 500, times: 1 }),
     expect: { outcome: "succeeds", retried: /\(500\)/ },
   },
   {
     name: "500 on the role-grant revocation batch (only DELETEs: retried)",
-    inject: (w) => {
-      w.emulator.faults.add({
-        kind: "status",
-        system: "servicenow",
-        path: "/api/now/v1/batch",
-        status: 500,
-        times: 1,
-      })
-      return undefined
-    },
+    inject: addFaults({
+      kind: "status",
+      system: "servicenow",
+      path: "/api/now/v1/batch",
+      status: 500,
+      times: 1,
+    }),
     expect: { outcome: "succeeds", retried: /\(500\)/ },
   },
   {
@@ -217,88 +153,67 @@ const cases: ReadonlyArray<Case> = [
   // — connections —
   {
     name: "connection resets on reads",
-    inject: (w) => {
-      w.emulator.faults.add({ kind: "reset", method: "GET", times: 4 })
-      return undefined
-    },
+    inject: addFaults({ kind: "reset", method: "GET", times: 4 }),
     expect: { outcome: "succeeds", retried: /NetworkError/ },
   },
   {
     name: "connection reset on a ServiceNow delete (before it is processed)",
-    inject: (w) => {
-      w.emulator.faults.add({
-        kind: "reset",
-        system: "servicenow",
-        method: "DELETE",
-        path: USER_DELETE,
-        times: 1,
-      })
-      return undefined
-    },
+    inject: addFaults({
+      kind: "reset",
+      system: "servicenow",
+      method: "DELETE",
+      path: USER_DELETE,
+      times: 1,
+    }),
     expect: { outcome: "succeeds", retried: /NetworkError/ },
   },
   {
     name: "connection reset after a ServiceNow delete committed (the retry finds it gone: done)",
-    inject: (w) => {
-      w.emulator.faults.add({
-        kind: "reset-after-commit",
-        system: "servicenow",
-        method: "DELETE",
-        path: USER_DELETE,
-        times: 1,
-      })
-      return undefined
-    },
+    inject: addFaults({
+      kind: "reset-after-commit",
+      system: "servicenow",
+      method: "DELETE",
+      path: USER_DELETE,
+      times: 1,
+    }),
     met: (requests) => requests.some((r) => r.method === "DELETE" && r.status === 404),
     expect: { outcome: "succeeds", retried: /NetworkError/ },
   },
   {
     name: "connection reset after the Graph application delete committed",
-    inject: (w) => {
-      w.emulator.faults.add({
-        kind: "reset-after-commit",
-        system: "graph",
-        method: "DELETE",
-        path: /^\/v1\.0\/applications\//,
-        times: 1,
-      })
-      return undefined
-    },
+    inject: addFaults({
+      kind: "reset-after-commit",
+      system: "graph",
+      method: "DELETE",
+      path: /^\/v1\.0\/applications\//,
+      times: 1,
+    }),
     expect: { outcome: "succeeds", retried: /NetworkError/ },
   },
   {
     name: "connection reset after the admin center deleted the repository",
-    inject: (w) => {
-      w.emulator.faults.add({ kind: "reset-after-commit", system: "admin", method: "DELETE", times: 1 })
-      return undefined
-    },
+    inject: addFaults({ kind: "reset-after-commit", system: "admin", method: "DELETE", times: 1 }),
     expect: { outcome: "succeeds", retried: /NetworkError/ },
   },
   {
     name: "connection reset after the revocation batch committed (repeated: the grants are gone, done)",
-    inject: (w) => {
-      w.emulator.faults.add({
-        kind: "reset-after-commit",
-        system: "servicenow",
-        path: "/api/now/v1/batch",
-        times: 1,
-      })
-      return undefined
-    },
+    inject: addFaults({
+      kind: "reset-after-commit",
+      system: "servicenow",
+      path: "/api/now/v1/batch",
+      times: 1,
+    }),
     expect: { outcome: "succeeds", retried: /NetworkError/ },
   },
   {
     name: "connection reset after a wizard value was reset (a PATCH: stops the run)",
-    inject: (w) => {
-      w.emulator.faults.add({
-        kind: "reset-after-commit",
-        system: "servicenow",
-        method: "PATCH",
-        path: /sys_properties/,
-        times: 1,
-      })
-      return undefined
-    },
+    inject: addFaults({
+      kind: "reset-after-commit",
+      system: "servicenow",
+      method: "PATCH",
+      path: /sys_properties/,
+      times: 1,
+    }),
     expect: { outcome: "fails", tag: ["ApplyFailed"], message: /network error/ },
   },
   {
@@ -324,60 +239,45 @@ const cases: ReadonlyArray<Case> = [
   // — slowness —
   {
     name: "slow reads past the request timeout",
-    inject: (w) => {
-      w.emulator.faults.add({ kind: "latency", method: "GET", delayMs: 1_500, times: 3 })
-      return undefined
-    },
+    inject: addFaults({ kind: "latency", method: "GET", delayMs: 1_500, times: 3 }),
     options: { requestTimeoutMs: 500 },
     expect: { outcome: "succeeds" },
   },
   {
     name: "a slow ServiceNow delete that commits after the client gave up",
-    inject: (w) => {
-      w.emulator.faults.add({
-        kind: "latency",
-        system: "servicenow",
-        method: "DELETE",
-        path: USER_DELETE,
-        delayMs: 1_000,
-        times: 1,
-      })
-      return undefined
-    },
+    inject: addFaults({
+      kind: "latency",
+      system: "servicenow",
+      method: "DELETE",
+      path: USER_DELETE,
+      delayMs: 1_000,
+      times: 1,
+    }),
     options: { requestTimeoutMs: 400 },
     settleMs: 1_500,
     expect: { outcome: "succeeds" },
   },
   {
     name: "Graph never answers the application delete",
-    inject: (w) => {
-      w.emulator.faults.add({
-        kind: "hang",
-        system: "graph",
-        method: "DELETE",
-        path: /applications/,
-        times: 1,
-      })
-      return undefined
-    },
+    inject: addFaults({
+      kind: "hang",
+      system: "graph",
+      method: "DELETE",
+      path: /applications/,
+      times: 1,
+    }),
     options: { requestTimeoutMs: 1_000 },
     expect: { outcome: "succeeds", retried: /no response|Timeout|NetworkError/ },
   },
   {
     name: "the admin center never answers a read",
-    inject: (w) => {
-      w.emulator.faults.add({ kind: "hang", system: "admin", method: "GET", times: 1 })
-      return undefined
-    },
+    inject: addFaults({ kind: "hang", system: "admin", method: "GET", times: 1 }),
     options: { requestTimeoutMs: 1_000 },
     expect: { outcome: "succeeds" },
   },
   {
     name: "the token endpoint never answers",
-    inject: (w) => {
-      w.emulator.faults.add({ kind: "hang", system: "login", times: 1 })
-      return undefined
-    },
+    inject: addFaults({ kind: "hang", system: "login", times: 1 }),
     options: { requestTimeoutMs: 1_000 },
     expect: { outcome: "succeeds" },
   },
