@@ -6,7 +6,7 @@
  */
 import { type ApplyResult, memorySecretStore, setupIntegration } from "@sn365/setup"
 import { Effect } from "effect"
-import { type ChainBreakdown, chainBreakdown } from "../lib/chain.ts"
+import { type ChainBreakdown, chainBreakdown, recordSends, type Send } from "../lib/chain.ts"
 import { type Identities, identitiesOf, setupConfig } from "../lib/config.ts"
 import { type Bench, touch } from "../lib/host.ts"
 import type { TaskContext } from "../lib/protocol.ts"
@@ -23,6 +23,8 @@ interface ApplyArgs {
 interface Timed {
   /** `Date.now()` at the call, to line up with the emulator's request log. */
   readonly startedAtMs: number
+  /** When the client handed each request to the network (see `lib/chain.ts`). */
+  readonly sends: ReadonlyArray<Send>
   readonly wallMs: number
   readonly outcomes: ReadonlyArray<string>
 }
@@ -33,10 +35,11 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export const tasks = {
   /** One `setupIntegration` call, timed from the call to its result. */
   apply: async ({ identities, latencyMs }: ApplyArgs, { fetch }: TaskContext): Promise<Timed> => {
+    const sends: Array<Send> = []
     const startedAtMs = Date.now()
     const started = performance.now()
     const result: ApplyResult = await setupIntegration(setupConfig(identities), {
-      fetch,
+      fetch: recordSends(fetch, sends),
       secrets: memorySecretStore(),
       // The connector host's DNS lookup is a network round trip too: it costs what a request costs.
       resolver: async () => {
@@ -47,6 +50,7 @@ export const tasks = {
     const wallMs = performance.now() - started
     return {
       startedAtMs,
+      sends,
       wallMs,
       outcomes: result.steps.map((step) => `${step.step}:${step.outcome ?? step.status}`),
     }
@@ -56,7 +60,7 @@ export const tasks = {
     const startedAtMs = Date.now()
     const started = performance.now()
     await Effect.runPromise(sequentialSetup(setupConfig(identities), fetch))
-    return { startedAtMs, wallMs: performance.now() - started, outcomes: [] }
+    return { startedAtMs, sends: [], wallMs: performance.now() - started, outcomes: [] }
   },
 }
 
@@ -65,6 +69,7 @@ export interface WhereTheTimeWent {
   readonly hops: number
   readonly latencyMs: number
   readonly serverMs: number
+  readonly queuedMs: number
   readonly clientMs: number
   /** The longest chain of the last measured run. */
   readonly chain: ReadonlyArray<string>
@@ -78,6 +83,7 @@ const summarise = (runs: ReadonlyArray<ChainBreakdown>, latencyMs: number): Wher
     hops,
     latencyMs: hops * latencyMs,
     serverMs: median(runs.map((run) => run.serverMs)),
+    queuedMs: median(runs.map((run) => run.queuedMs)),
     clientMs: median(runs.map((run) => run.clientMs)),
     chain: runs.at(-1)?.chain ?? [],
     gapsMs: (runs[0]?.gapsMs ?? []).map((_, i) => median(runs.map((run) => run.gapsMs[i] ?? 0))),

@@ -6,7 +6,23 @@
  *
  * @module
  */
+import type { Fetch } from "@sn365/core"
 import type { LoggedRequest } from "@sn365/emulator"
+
+/** A request as the client sent it: `METHOD path?query` and `Date.now()` when handed to fetch. */
+export interface Send {
+  readonly request: string
+  readonly atMs: number
+}
+
+/** `fetch`, recording into `sends` when each request is handed to it. */
+export const recordSends =
+  (fetch: Fetch, sends: Array<Send>): Fetch =>
+  (request) => {
+    const url = new URL(request.url)
+    sends.push({ request: `${request.method} ${url.pathname}${url.search}`, atMs: Date.now() })
+    return fetch(request)
+  }
 
 /** The breakdown of one run. */
 export interface ChainBreakdown {
@@ -16,7 +32,13 @@ export interface ChainBreakdown {
   readonly chain: ReadonlyArray<string>
   /** Time the chain's requests spent in the emulator beyond the injected latency. */
   readonly serverMs: number
-  /** Wall time neither on the chain's latency nor in its processing: the client's own time. */
+  /**
+   * Time the chain's requests waited between the client sending them and the emulator starting
+   * on them: the emulator is one event loop, so requests sent together are served one by one.
+   * Zero when the client's sends are not known.
+   */
+  readonly queuedMs: number
+  /** Wall time neither on the chain's latency, its processing nor its queueing: the client's own time. */
   readonly clientMs: number
   /** The client's time before the chain's first request, between each pair, and after the last. */
   readonly gapsMs: ReadonlyArray<number>
@@ -30,7 +52,7 @@ const TOLERANCE_MS = 1
 export const chainBreakdown = (
   requests: ReadonlyArray<LoggedRequest>,
   latencyMs: number,
-  run: { readonly startedAtMs: number; readonly wallMs: number },
+  run: { readonly startedAtMs: number; readonly wallMs: number; readonly sends?: ReadonlyArray<Send> },
 ): ChainBreakdown => {
   const { startedAtMs, wallMs } = run
   const sorted = [...requests].sort((a, b) => a.startedAt - b.startedAt)
@@ -56,6 +78,17 @@ export const chainBreakdown = (
     last = previous[last] as number
   }
   const serverMs = chain.reduce((sum, request) => sum + Math.max(0, request.durationMs - latencyMs), 0)
+  // The client's last send of the same request at or before the emulator started on it.
+  const queuedMs = chain.reduce((sum, request) => {
+    const sent = (run.sends ?? [])
+      .filter(
+        (send) =>
+          send.request === `${request.method} ${request.path}` &&
+          send.atMs <= request.startedAt + TOLERANCE_MS,
+      )
+      .at(-1)
+    return sum + (sent === undefined ? 0 : Math.max(0, request.startedAt - sent.atMs))
+  }, 0)
   const ends = [startedAtMs, ...chain.map((request) => request.startedAt + request.durationMs)]
   const starts = [...chain.map((request) => request.startedAt), startedAtMs + wallMs]
   const gapsMs = starts.map((start, i) => Math.max(0, start - (ends[i] as number)))
@@ -64,6 +97,7 @@ export const chainBreakdown = (
     gapsMs,
     chain: chain.map((request) => `${request.method} ${request.host} ${request.path.split("?")[0]}`),
     serverMs,
-    clientMs: Math.max(0, wallMs - chain.length * latencyMs - serverMs),
+    queuedMs,
+    clientMs: Math.max(0, wallMs - chain.length * latencyMs - serverMs - queuedMs),
   }
 }

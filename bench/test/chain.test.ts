@@ -22,7 +22,14 @@ describe("chainBreakdown", () => {
       request("/c", 1060, 60),
       request("/b", 1055, 51),
     ]
-    const breakdown = chainBreakdown(log, 50, { startedAtMs: 995, wallMs: 180 })
+    const sends = [
+      { request: "GET /a?sysparm_limit=1", atMs: 998 },
+      { request: "GET /b?sysparm_limit=1", atMs: 1054 },
+      // A later send of the same request (a retry) does not explain an earlier start.
+      { request: "GET /b?sysparm_limit=1", atMs: 1200 },
+      { request: "GET /d?sysparm_limit=1", atMs: 1109 },
+    ]
+    const breakdown = chainBreakdown(log, 50, { startedAtMs: 995, wallMs: 180, sends })
     expect(breakdown.hops).toBe(3)
     expect(breakdown.chain).toEqual([
       "GET dev365.service-now.com /a",
@@ -30,8 +37,9 @@ describe("chainBreakdown", () => {
       "GET dev365.service-now.com /d",
     ])
     expect(breakdown.serverMs).toBe(2 + 1 + 5)
+    expect(breakdown.queuedMs).toBe(2 + 1 + 1)
     expect(breakdown.gapsMs).toEqual([5, 3, 4, 10])
-    expect(breakdown.clientMs).toBe(180 - 150 - 8)
+    expect(breakdown.clientMs).toBe(180 - 150 - 8 - 4)
   })
 
   it("counts a request logged a millisecond before the previous one ended as following it (Date.now() resolution)", () => {
