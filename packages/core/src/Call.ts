@@ -6,11 +6,12 @@
  */
 import { Clock, Duration, Effect } from "effect"
 import { type HttpError, isHttpError, Timeout, UnexpectedResponse, withRemedy } from "./HttpError.ts"
-import { httpErrorFromResponse } from "./HttpErrorFromResponse.ts"
+import { httpErrorFromResponse, requestIdFrom } from "./HttpErrorFromResponse.ts"
 import { type Exchange, responseInfo, runInExchange, secretsOf } from "./internal/exchange.ts"
 import { networkError } from "./internal/networkError.ts"
 import { redactText, redactUrl, type Secret } from "./Redact.ts"
 import type { VendorErrorParser } from "./VendorError.ts"
+import { DEFAULT_REQUEST_ID_HEADERS } from "./vendor.ts"
 
 /** Options of {@link call} and {@link callWithResponse}. */
 export interface CallOptions {
@@ -133,7 +134,11 @@ const fromResult = <R extends ApiResult>(
       return Effect.fail(
         new UnexpectedResponse({
           method: info.method,
-          url: redactUrl(info.url, exchange.secrets),
+          url: redactUrl(info.url, secretsOf(exchange)),
+          requestId: requestIdFrom(
+            result.response.headers,
+            options.requestIdHeaders ?? DEFAULT_REQUEST_ID_HEADERS,
+          ),
           reason: "unexpected-body",
           status: result.response.status,
           contentType: result.response.headers.get("content-type") ?? undefined,
@@ -181,7 +186,7 @@ export const callWithResponse = <R extends ApiResult>(
 ): Effect.Effect<CallResult<DataOf<R>>, HttpError> =>
   Effect.suspend(() => {
     const exchange: Exchange = {
-      secrets: [...(options.secrets ?? [])],
+      scanned: [...(options.secrets ?? [])],
       unscanned: [],
       requestIdHeaders: options.requestIdHeaders,
     }

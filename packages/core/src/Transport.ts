@@ -73,8 +73,11 @@ interface Head {
 
 const readHead = async (response: Response, maxBytes: number, from?: Head): Promise<Head> => {
   const reader = from?.reader ?? (response.body as ReadableStream<Uint8Array>).getReader()
-  // With a Content-Length, a body that arrived whole needs no further read to say so.
-  const length = Number(response.headers.get("content-length") ?? Number.NaN)
+  // With a Content-Length, a body that arrived whole needs no further read to say so — unless it
+  // was encoded: fetch decodes it, and the header counts the encoded bytes.
+  const length = response.headers.has("content-encoding")
+    ? Number.NaN
+    : Number(response.headers.get("content-length") ?? Number.NaN)
   const chunks = [...(from?.chunks ?? [])]
   let size = from?.size ?? 0
   while (size < maxBytes) {
@@ -108,8 +111,7 @@ const startsLikeHtml = (head: Head): boolean =>
 // sniffing a clone: no tee, and a body read in full (most JSON answers) is handed over as bytes.
 const restored = (response: Response, head: Head): Response => {
   const init = { status: response.status, statusText: response.statusText, headers: response.headers }
-  if (head.done)
-    return new Response(head.chunks.length === 1 ? head.chunks[0] : Buffer.concat(head.chunks), init)
+  if (head.done) return new Response(bytesOf(head), init)
   let pending = head.chunks
   const body = new ReadableStream<Uint8Array>({
     pull: async (controller) => {
@@ -244,7 +246,7 @@ export const transportFetch =
     const original = new URL(first.url)
     exchange.url ??= original.href
     exchange.unscanned.push(first)
-    exchange.secrets.push(...(await bodySecrets(first)))
+    exchange.scanned.push(...(await bodySecrets(first)))
     const hop: Hop = { exchange, options, original }
     let request = first
     for (let count = 0; ; count++) {

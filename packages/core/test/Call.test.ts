@@ -64,6 +64,21 @@ describe("call", () => {
         assert.strictEqual(error._tag === "UnexpectedResponse" ? error.reason : "", "unexpected-body")
         assert.include(error.message, "id is not a string")
         assert.notInclude(error.message, "s3cr3t-value")
+        // A secret the request carries in a header is redacted from the URL too, without being passed.
+        const token = "hdr-T0ken-9f2e61c0b7a4"
+        const fromHeader = yield* failure(
+          call(
+            (signal) =>
+              api.GET("/items/{id}", {
+                params: { path: { id: "1" }, query: { q: token } },
+                headers: { authorization: `Bearer ${token}` },
+                signal,
+              }),
+            { validate: () => "refused" },
+          ),
+        )
+        assert.include(fromHeader.message, "refused")
+        assert.notInclude(fromHeader.message, token)
         const ok = yield* call(
           (signal) => api.GET("/items/{id}", { params: { path: { id: "1" } }, signal }),
           {

@@ -20,12 +20,12 @@ export interface Exchange {
   /** Status of the final response, once there is one. */
   status?: number
   /**
-   * Secrets to scrub from anything derived from the response: those the caller named and those
-   * the requests carried. Read them with {@link secretsOf}.
+   * Secrets found so far: those the caller named and those of the request bodies. Incomplete
+   * until the requests in `unscanned` are scanned, so never read it directly: use {@link secretsOf}.
    */
-  readonly secrets: Array<Secret>
+  readonly scanned: Array<Secret>
   /**
-   * Requests sent whose header and query secrets are not in `secrets` yet: finding them costs a
+   * Requests sent whose header and query secrets are not in `scanned` yet: finding them costs a
    * little on every request, so it is done only when something is about to be redacted.
    */
   readonly unscanned: Array<Request>
@@ -36,8 +36,8 @@ export interface Exchange {
 /** Every secret of the exchange so far, the requests' own included. */
 export const secretsOf = (exchange: Exchange): ReadonlyArray<Secret> => {
   if (exchange.unscanned.length > 0)
-    for (const request of exchange.unscanned.splice(0)) exchange.secrets.push(...secretsOfRequest(request))
-  return exchange.secrets
+    for (const request of exchange.unscanned.splice(0)) exchange.scanned.push(...secretsOfRequest(request))
+  return exchange.scanned
 }
 
 const storage = new AsyncLocalStorage<Exchange>()
@@ -46,7 +46,7 @@ const storage = new AsyncLocalStorage<Exchange>()
 export const runInExchange = <A>(exchange: Exchange, f: () => A): A => storage.run(exchange, f)
 
 /** The current call's exchange, or a fresh one when `transportFetch` is used outside the bridge. */
-export const currentExchange = (): Exchange => storage.getStore() ?? { secrets: [], unscanned: [] }
+export const currentExchange = (): Exchange => storage.getStore() ?? { scanned: [], unscanned: [] }
 
 /** What `transportFetch` remembers about a final response. */
 export interface ResponseInfo {
