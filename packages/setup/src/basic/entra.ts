@@ -27,11 +27,16 @@ export const renewalWindowMs = (env: Parameters<BasicStep["plan"]>[1]): number =
 export const managedSecrets = (observed: Parameters<BasicStep["plan"]>[0], displayName: string) =>
   (observed.app?.passwordCredentials ?? []).filter((credential) => credential.displayName === displayName)
 
-/** The managed secret ServiceNow holds (by the keyId recorded on the provider), if still good for a while. */
+/**
+ * The managed secret ServiceNow holds (by the keyId recorded on the provider), if it is still good
+ * for `goodForMs` — by default the renewal window, which is what apply acts on; verify asks only
+ * that it has not expired.
+ */
 export const currentSecret = (
   observed: Parameters<BasicStep["plan"]>[0],
   env: Parameters<BasicStep["plan"]>[1],
   now: number,
+  goodForMs: number = renewalWindowMs(env),
 ) => {
   const keyId = recordedKeyId(observed.outboundProvider?.comments)
   return managedSecrets(observed, env.names.secretDisplayName).find(
@@ -39,7 +44,7 @@ export const currentSecret = (
       credential.keyId?.toLowerCase() === keyId &&
       (credential.endDateTime === undefined ||
         credential.endDateTime === null ||
-        Date.parse(credential.endDateTime) > now + renewalWindowMs(env)),
+        Date.parse(credential.endDateTime) > now + goodForMs),
   )
 }
 

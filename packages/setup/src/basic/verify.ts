@@ -92,9 +92,10 @@ const outboundProvider = (env: Env, observed: Observed): Check => {
       ? undefined
       : `default grant is ${provider.default_grant_type}`,
     observed.outboundProfile === undefined ? "it has no OAuth profile" : undefined,
-    // The provider records which Entra secret it was given; it must still be one of the app's.
-    currentSecret(observed, env, Date.now()) === undefined
-      ? "it does not hold a current client secret of the app"
+    // The provider records which Entra secret it was given; it must still be one of the app's and
+    // unexpired (one due for renewal still works: apply renews it, verify does not fail it).
+    currentSecret(observed, env, Date.now(), 0) === undefined
+      ? "it does not hold an unexpired client secret of the app"
       : undefined,
   ].filter((p) => p !== undefined)
   return problems.length === 0 ? pass() : fail(problems.join("; "), "Run apply to correct the provider.")

@@ -82,7 +82,7 @@ describe("verify, the outbound provider's secret", () => {
       const report = yield* verify(config, options)
       const check = report.checks.find((c) => c.id === "servicenow.outboundProvider")
       assert.strictEqual(check?.status, "fail")
-      assert.include(check?.message, "does not hold a current client secret")
+      assert.include(check?.message, "does not hold an unexpired client secret")
       // And the next apply repairs it: a new secret, handed to ServiceNow.
       const again = yield* apply(config, options)
       assert.strictEqual(again.steps.find((s) => s.step === "entra.secret")?.outcome, "created")
