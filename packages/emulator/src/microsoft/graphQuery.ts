@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { odataStringValue } from "./odata.ts"
 import { GRAPH_DEFAULT_PAGE_SIZE, GRAPH_MESSAGE } from "./vendor.ts"
 
 type Entity = Readonly<Record<string, unknown>>
@@ -24,7 +25,6 @@ export interface QueryProblem {
 }
 
 const STRING = "'((?:[^']|'')*)'"
-const unquote = (text: string) => text.replace(/''/g, "'")
 const lower = (value: unknown) => (typeof value === "string" ? value.toLowerCase() : value)
 
 /** Properties each entity supports in `$filter`, and with which operators (derived from the property docs). */
@@ -73,7 +73,8 @@ export const parseFilter = (filter: string, properties: FilterableProperties): F
     if (m !== null) {
       const [, name = "", op = "", text, literal] = m
       if (!properties.eq.includes(name)) return unsupportedProperty(name)
-      const value = text !== undefined ? unquote(text) : literal === "null" ? null : literal === "true"
+      const value =
+        text !== undefined ? odataStringValue(text) : literal === "null" ? null : literal === "true"
       if (op.toLowerCase() === "ne") advanced = true
       const negate = op.toLowerCase() === "ne"
       tests.push((e) => (lower(e[name] ?? null) === lower(value)) !== negate)
@@ -83,7 +84,9 @@ export const parseFilter = (filter: string, properties: FilterableProperties): F
     if (m !== null) {
       const [, name = "", list = ""] = m
       if (!properties.eq.includes(name)) return unsupportedProperty(name)
-      const values = [...list.matchAll(new RegExp(STRING, "g"))].map((v) => unquote(v[1] ?? "").toLowerCase())
+      const values = [...list.matchAll(new RegExp(STRING, "g"))].map((v) =>
+        odataStringValue(v[1] ?? "").toLowerCase(),
+      )
       tests.push((e) => values.includes(String(lower(e[name]))))
       continue
     }
@@ -91,7 +94,7 @@ export const parseFilter = (filter: string, properties: FilterableProperties): F
     if (m !== null) {
       const [, fn = "", name = "", text = ""] = m
       if (!properties.startsWith.includes(name)) return unsupportedProperty(name)
-      const prefix = unquote(text).toLowerCase()
+      const prefix = odataStringValue(text).toLowerCase()
       if (fn.toLowerCase() === "endswith") {
         advanced = true
         tests.push((e) => typeof e[name] === "string" && (e[name] as string).toLowerCase().endsWith(prefix))
@@ -106,7 +109,7 @@ export const parseFilter = (filter: string, properties: FilterableProperties): F
       if (variable !== used)
         return { kind: "bad", message: `Invalid filter clause: unknown variable '${used}'.` }
       if (!properties.collections.includes(name)) return unsupportedProperty(name)
-      const value = unquote(text)
+      const value = odataStringValue(text)
       tests.push((e) => Array.isArray(e[name]) && (e[name] as Array<unknown>).includes(value))
       continue
     }

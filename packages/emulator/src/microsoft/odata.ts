@@ -21,10 +21,10 @@ import {
   GRAPH_MESSAGE,
 } from "./vendor.ts"
 
-/** Ids and time of one Graph request. */
-/** The value of an OData string literal from a URL key (`'o''brien'` → `o'brien`): quotes are doubled inside. */
+/** The value of an OData string literal (`'o''brien'` → `o'brien`): quotes are doubled inside. */
 export const odataStringValue = (literal: string) => literal.replaceAll("''", "'")
 
+/** Ids and time of one Graph request. */
 export interface GraphRequestContext {
   readonly requestId: string
   readonly clientRequestId: string

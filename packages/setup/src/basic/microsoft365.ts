@@ -36,7 +36,7 @@ const hasTag = (observed: Observed, tag: string) => (managedApp(observed)?.tags 
  * A manual-mode teardown asked the administrator to empty Basic information: it may no longer name
  * the app (the tags on the app say so; they go with the app, which teardown removes last).
  */
-const basicInformationEmptied = (observed: Observed) =>
+export const basicInformationEmptied = (observed: Observed) =>
   hasTag(observed, BASIC_INFORMATION_EMPTYING_TAG) || hasTag(observed, BASIC_INFORMATION_EMPTIED_TAG)
 
 const EMPTY_TAGS: ReadonlyArray<string> = [BASIC_INFORMATION_EMPTYING_TAG, BASIC_INFORMATION_EMPTIED_TAG]

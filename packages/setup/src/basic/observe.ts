@@ -100,6 +100,9 @@ export const readIn = (
     { concurrency: IN_CONCURRENCY },
   ).pipe(Effect.map((pages) => pages.flat()))
 
+/** The OAuth profile fields the setup reads (observation, and the profile step's lookups). */
+export const PROFILE_FIELDS = ["sys_id", "name", "oauth_entity", "grant_type", "default"] as const
+
 const OAUTH_FIELDS = [
   "sys_id",
   "name",
@@ -170,13 +173,7 @@ export const observe = (
             return provider?.sys_id === undefined
               ? Effect.succeed({ oauth, profiles: [] as ReadonlyArray<Row> })
               : Effect.map(
-                  readIn(
-                    env,
-                    "oauth_entity_profile",
-                    "oauth_entity",
-                    [provider.sys_id],
-                    ["sys_id", "name", "oauth_entity", "grant_type", "default"],
-                  ),
+                  readIn(env, "oauth_entity_profile", "oauth_entity", [provider.sys_id], PROFILE_FIELDS),
                   (profiles) => ({ oauth, profiles }),
                 )
           }),

@@ -23,7 +23,7 @@ import {
 } from "../vendor.ts"
 import { currentSecret } from "./entra.ts"
 import { repositoryNeedsWrite } from "./microsoft365.ts"
-import type { Observed, Row } from "./observe.ts"
+import { type Observed, PROFILE_FIELDS, type Row } from "./observe.ts"
 import { wizardIsOurs } from "./ownership.ts"
 import type { BasicStep } from "./steps.ts"
 
@@ -37,7 +37,6 @@ const unmanaged = (resource: string, key: string, remedy: string): StepPlan => (
 const PREFIX_REMEDY = "Set integration.prefix to a value no existing record uses."
 
 /** What is read of an `oauth_entity_profile`. */
-const PROFILE_FIELDS = ["sys_id", "name", "oauth_entity", "grant_type", "default"] as const
 
 /**
  * Deletes a record teardown has just observed. A 404 means it is gone — removed by someone else

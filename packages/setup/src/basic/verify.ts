@@ -7,15 +7,11 @@
 import { Effect } from "effect"
 import { summarize } from "../Errors.ts"
 import type { Env } from "../internal/env.ts"
-import {
-  BASIC_INFORMATION_EMPTIED_TAG,
-  BASIC_INFORMATION_EMPTYING_TAG,
-  isDeliveryPending,
-  isRepositoryRemoved,
-} from "../Names.ts"
+import { isDeliveryPending, isRepositoryRemoved } from "../Names.ts"
 import type { VerifyCheck } from "../Results.ts"
 import { AUTH_TYPE_BASIC, GRANT_CLIENT_CREDENTIALS, ROLE_INCIDENT_MANAGER } from "../vendor.ts"
 import { currentSecret } from "./entra.ts"
+import { basicInformationEmptied } from "./microsoft365.ts"
 import type { Observed } from "./observe.ts"
 import { desiredGrants, refusedTables } from "./servicenow.ts"
 
@@ -166,8 +162,7 @@ const roles = (env: Env, observed: Observed): Check => {
 }
 
 const basicInformation = (env: Env, observed: Observed): Check => {
-  const tags = observed.app?.tags ?? []
-  if (tags.includes(BASIC_INFORMATION_EMPTIED_TAG) || tags.includes(BASIC_INFORMATION_EMPTYING_TAG))
+  if (basicInformationEmptied(observed))
     return fail(
       "A teardown asked the administrator to empty Basic information, and stopped before removing the rest.",
       "Run teardown to finish removing the integration, or apply to set it up again.",
