@@ -231,20 +231,23 @@ describe.skipIf(!exported.present)(
   `specs/servicenow/table.yaml vs the REST API Explorer export${note(exported.present)}`,
   () => {
     it("differs only where KNOWN_DIFFERENCES says why", async () => {
-      const exported = JSON.parse(await readFile(EXPORT, "utf8")) as Json
+      const document = JSON.parse(await readFile(EXPORT, "utf8")) as Json
       const ours = parse(await readFile(OURS, "utf8")) as Json
-      expect(exported.openapi).toBe("3.0.1")
-      const differences = compare(exported, ours)
+      expect(document.openapi).toBe("3.0.1")
+      const differences = compare(document, ours)
       const unlisted = differences.filter((d) => !(d in KNOWN_DIFFERENCES))
       const stale = Object.keys(KNOWN_DIFFERENCES).filter((d) => !differences.includes(d))
       expect({ unlisted, stale }).toEqual({ unlisted: [], stale: [] })
     })
-
-    it("gives every known difference a one-line reason", () => {
-      for (const [difference, reason] of Object.entries(KNOWN_DIFFERENCES)) {
-        expect(reason.length, difference).toBeGreaterThan(5)
-        expect(reason, difference).not.toContain("\n")
-      }
-    })
   },
 )
+
+// Needs no reference data, so it runs even where the export is absent.
+describe("KNOWN_DIFFERENCES", () => {
+  it("gives every known difference a one-line reason", () => {
+    for (const [difference, reason] of Object.entries(KNOWN_DIFFERENCES)) {
+      expect(reason.length, difference).toBeGreaterThan(5)
+      expect(reason, difference).not.toContain("\n")
+    }
+  })
+})

@@ -285,33 +285,25 @@ describe("call", () => {
     }),
   )
 
-  it.live("with the real clock, interruption still aborts the fetch", () =>
-    Effect.gen(function* () {
-      const received = yield* Deferred.make<void>()
-      const server = yield* startServer(() => Deferred.doneUnsafe(received, Exit.void))
-      const api = makeClient(server.origin)
-      const fiber = yield* Effect.forkChild(
-        call((signal) => api.GET("/items/{id}", { params: { path: { id: "hang" } }, signal })),
-      )
-      yield* Deferred.await(received)
-      yield* Fiber.interrupt(fiber)
-      yield* Effect.promise(() => server.clientAborted)
-    }),
-  )
+  // The same check on both timeout paths: the live clock's own timer, and Effect's timeout under TestClock.
+  const interruptionAbortsTheFetch = Effect.gen(function* () {
+    const received = yield* Deferred.make<void>()
+    const server = yield* startServer(() => Deferred.doneUnsafe(received, Exit.void))
+    const api = makeClient(server.origin)
+    const fiber = yield* Effect.forkChild(
+      call((signal) => api.GET("/items/{id}", { params: { path: { id: "hang" } }, signal })),
+    )
+    yield* Deferred.await(received)
+    yield* Fiber.interrupt(fiber)
+    yield* Effect.promise(() => server.clientAborted)
+    assert.lengthOf(server.seen, 1)
+  })
 
-  it.effect("interruption aborts the underlying fetch: the server sees the connection closed", () =>
-    Effect.gen(function* () {
-      const received = yield* Deferred.make<void>()
-      const server = yield* startServer(() => Deferred.doneUnsafe(received, Exit.void))
-      const api = makeClient(server.origin)
-      const fiber = yield* Effect.forkChild(
-        call((signal) => api.GET("/items/{id}", { params: { path: { id: "hang" } }, signal })),
-      )
-      yield* Deferred.await(received)
-      yield* Fiber.interrupt(fiber)
-      yield* Effect.promise(() => server.clientAborted)
-      assert.lengthOf(server.seen, 1)
-    }),
+  it.live("with the real clock, interruption still aborts the fetch", () => interruptionAbortsTheFetch)
+
+  it.effect(
+    "interruption aborts the underlying fetch: the server sees the connection closed",
+    () => interruptionAbortsTheFetch,
   )
 
   it.effect("refuses, as a defect, a client built without transportFetch", () =>
