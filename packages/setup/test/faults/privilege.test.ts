@@ -12,7 +12,15 @@ import { apiSupportIntegration, type ManualHandoff, makeCredential, vendor } fro
 import { Cause, Effect, Exit, Redacted } from "effect"
 import { apply, plan, teardown, verify } from "../../src/Setup.ts"
 import { reportFigures, stats } from "./support/stats.ts"
-import { converge, INSTANCE, makeWorld, runOptions, type World, writesIn } from "./support/world.ts"
+import {
+  assertConverged,
+  converge,
+  INSTANCE,
+  makeWorld,
+  runOptions,
+  type World,
+  writesIn,
+} from "./support/world.ts"
 
 reportFigures()
 
@@ -228,10 +236,7 @@ describe("least privilege", () => {
   it.live("Application.ReadWrite.OwnedBy is enough: apply, apply again, verify, teardown", () =>
     Effect.gen(function* () {
       const world = yield* worldFor({ servicenow: servicenow("admin", "admin"), entra: entra(APPS.ownedBy) })
-      const final = yield* converge(world)
-      assert.deepStrictEqual([...final.duplicates, ...final.orphans, ...final.problems], [])
-      assert.deepStrictEqual(final.notKept, [])
-      assert.deepStrictEqual(final.failedChecks, [])
+      assertConverged(yield* converge(world))
       const app = world.emulator.microsoft.application(world.names.appUniqueName)
       assert.isDefined(app, "the app was created")
       const { options } = runOptions(world)
@@ -261,10 +266,7 @@ describe("least privilege", () => {
           microsoft365: { mode: "manual" },
         })
         const admin = { asked: [] as Array<string>, requests: 0 }
-        const final = yield* converge(world, { manualHandoff: administrator(world, admin) })
-        assert.deepStrictEqual([...final.duplicates, ...final.orphans, ...final.problems], [])
-        assert.deepStrictEqual(final.notKept, [])
-        assert.deepStrictEqual(final.failedChecks, [])
+        assertConverged(yield* converge(world, { manualHandoff: administrator(world, admin) }))
         assert.sameMembers(admin.asked, ["M1", "M2"], "the administrator was asked for both tabs")
         // Every admin-center request was the administrator's: sn365's identity needed none.
         assert.strictEqual(

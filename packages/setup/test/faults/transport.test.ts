@@ -12,7 +12,7 @@ import { decodeConfig } from "../../src/Config.ts"
 import { apply } from "../../src/Setup.ts"
 import { configInput } from "../support/emulator.ts"
 import { reportFigures, stats } from "./support/stats.ts"
-import { converge, INSTANCE, makeWorld, runOptions } from "./support/world.ts"
+import { assertConverged, converge, INSTANCE, makeWorld, runOptions } from "./support/world.ts"
 
 reportFigures()
 
@@ -140,8 +140,7 @@ describe("transport safety", () => {
                 [],
                 `followed a redirect at ${signature}`,
               )
-              const final = yield* converge(world)
-              assert.deepStrictEqual([...final.duplicates, ...final.orphans, ...final.problems], [])
+              assertConverged(yield* converge(world))
             }),
           )
       }),

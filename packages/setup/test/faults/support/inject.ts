@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { Fetch } from "@sn365/core"
 import type { FaultRule } from "@sn365/emulator"
 import { INSTANCE, type World } from "./world.ts"
 
@@ -21,15 +22,26 @@ export const retryAfter = (seconds: number) => ({ "Retry-After": String(seconds)
 /** A hook that acts on the first request `when` selects, and never again. */
 export const onFirst = (
   when: (request: Request) => boolean,
-  act: (world: World, request: Request) => void,
-) => {
+  act: (world: World, request: Request) => void | Promise<void>,
+): RequestHook => {
   let done = false
-  return (world: World, request: Request) => {
+  return async (world, request) => {
     if (done || !when(request)) return
     done = true
-    act(world, request)
+    await act(world, request)
   }
 }
+
+/** A client-side hook on a request, awaited before the request is sent (mid-run switches). */
+export type RequestHook = (world: World, request: Request) => void | Promise<void>
+
+/** The world's fetch with `hook` run, and awaited, before each request goes out. */
+export const hookedFetch =
+  (world: World, hook: RequestHook): Fetch =>
+  async (request) => {
+    await hook(world, request)
+    return world.fetch(request)
+  }
 
 /** Whether `request` writes to a host ending with `host`. */
 export const isWrite = (request: Request, host: string) =>

@@ -4,6 +4,7 @@
  * clean teardown converges to the seeded state, a second one finds nothing, nothing that was there
  * before sn365 is gone or changed, and the secrets of what was removed are forgotten.
  */
+import { assert } from "@effect/vitest"
 import { Effect } from "effect"
 import type { SecretName, SecretStore } from "../../../src/Secrets.ts"
 import { memorySecretStore } from "../../../src/Secrets.ts"
@@ -96,6 +97,14 @@ export interface TornDown {
   readonly unmanagedDeleted: ReadonlyArray<string>
   readonly secretsKept: ReadonlyArray<string>
   readonly removedAgain: ReadonlyArray<string>
+}
+
+/** Asserts what {@link tornDown} returned: the seeded state, nothing unmanaged deleted, no secret kept, nothing left. */
+export const assertTornDown = (result: TornDown) => {
+  assert.deepStrictEqual(result.differences, [], "not the seeded state")
+  assert.deepStrictEqual(result.unmanagedDeleted, [], "deleted an application sn365 did not create")
+  assert.deepStrictEqual(result.secretsKept, [], "secrets of removed objects still stored")
+  assert.deepStrictEqual(result.removedAgain, [], "a second teardown still removed something")
 }
 
 /**

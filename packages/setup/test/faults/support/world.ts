@@ -4,6 +4,7 @@
  * and the checks every case ends with — no duplicate, no orphan, and a converged integration
  * whose credentials actually work together.
  */
+import { assert } from "@effect/vitest"
 import type { Fetch } from "@sn365/core"
 import type { Emulator, EmulatorOptions } from "@sn365/emulator"
 import { Effect } from "effect"
@@ -304,6 +305,24 @@ export const converge = (world: World, extra: Partial<SetupOptions> = {}) =>
       problems: problemsIn(world),
     }
   })
+
+/** What {@link converge} found wrong; each part must be empty. */
+export interface Converged {
+  readonly duplicates: ReadonlyArray<string>
+  readonly orphans: ReadonlyArray<string>
+  readonly problems: ReadonlyArray<string>
+  readonly notKept: ReadonlyArray<string>
+  readonly failedChecks: ReadonlyArray<string>
+}
+
+/** Asserts what {@link converge} returned: no duplicate, no orphan, no problem, nothing to change, verify passes. */
+export const assertConverged = (final: Converged) => {
+  assert.deepStrictEqual(final.duplicates, [], "duplicates")
+  assert.deepStrictEqual(final.orphans, [], "orphans")
+  assert.deepStrictEqual(final.problems, [], "not converged")
+  assert.deepStrictEqual(final.notKept, [], "a plan after the converging run still changes")
+  assert.deepStrictEqual(final.failedChecks, [], "verify")
+}
 
 /** Writes in the emulator's request log (token requests are not writes). */
 export const writesIn = (emulator: Emulator) =>
