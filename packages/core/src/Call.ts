@@ -53,9 +53,6 @@ export interface CallResult<D> {
 
 const DEFAULT_TIMEOUT = Duration.seconds(60)
 
-/** What a call rejects with when its own timer fired. */
-const TIMED_OUT: unique symbol = Symbol("sn365/timed-out")
-
 let live: Clock.Clock | undefined
 /** Effect's default clock (real time), as opposed to a `TestClock` or another provided clock. */
 const liveClock = (): Clock.Clock => {
@@ -64,30 +61,42 @@ const liveClock = (): Clock.Clock => {
 }
 
 /**
- * Runs `f` with a signal that aborts when `signal` does or when `ms` have passed; in the second
- * case the promise rejects with {@link TIMED_OUT} at once, whether or not `f` heeds the signal.
- * With the live clock this replaces Effect's timeout race: one timer, no extra fibers per request.
+ * Runs `send` with a signal that aborts when the fiber is interrupted or when `ms` have passed; in
+ * the second case it resumes with `timedOut()` at once, whether or not `send` heeds the signal.
+ * With the live clock this replaces a promise bridge plus Effect's timeout race: one abort
+ * controller and one timer per request, no extra fibers (bench figure 5).
  */
-const withTimer = <A>(
-  signal: AbortSignal,
+const withTimer = <A, E>(
   ms: number,
-  f: (signal: AbortSignal) => Promise<A>,
-): Promise<A> => {
-  const controller = new AbortController()
-  const forward = () => controller.abort(signal.reason)
-  signal.addEventListener("abort", forward, { once: true })
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(TIMED_OUT)
+  send: (signal: AbortSignal) => Promise<A>,
+  failed: (cause: unknown) => Effect.Effect<never, E>,
+  timedOut: () => Effect.Effect<never, E>,
+): Effect.Effect<A, E> =>
+  Effect.callback<A, E>((resume) => {
+    const controller = new AbortController()
+    const timer = setTimeout(() => {
+      resume(timedOut())
       controller.abort()
     }, ms)
+    const settle = (outcome: Effect.Effect<A, E>) => {
+      clearTimeout(timer)
+      resume(outcome)
+    }
+    let sent: Promise<A>
+    try {
+      sent = send(controller.signal)
+    } catch (cause) {
+      sent = Promise.reject(cause)
+    }
+    sent.then(
+      (value) => settle(Effect.succeed(value)),
+      (cause: unknown) => settle(failed(cause)),
+    )
+    return Effect.sync(() => {
+      clearTimeout(timer)
+      controller.abort()
+    })
   })
-  return Promise.race([f(controller.signal), expired]).finally(() => {
-    clearTimeout(timer)
-    signal.removeEventListener("abort", forward)
-  })
-}
 
 const NOT_VETTED =
   "sn365: the openapi-fetch client was not created with `fetch: transportFetch(…)` from @sn365/core, " +
@@ -193,28 +202,18 @@ export const callWithResponse = <R extends ApiResult>(
     const timeout = Duration.fromInputUnsafe(options.timeout ?? DEFAULT_TIMEOUT)
     const timedOut = () =>
       Effect.fail(new Timeout({ ...requestOf(exchange), timeoutMs: Duration.toMillis(timeout) }))
-    return Effect.clockWith((clock) =>
+    const failed = (cause: unknown) => fromRejection(cause, exchange)
+    const send = (signal: AbortSignal) => runInExchange(exchange, () => run(signal))
+    const settled = Effect.clockWith((clock) =>
       clock === liveClock()
-        ? Effect.tryPromise({
-            try: (signal) =>
-              withTimer(signal, Duration.toMillis(timeout), (combined) =>
-                runInExchange(exchange, () => run(combined)),
-              ),
-            catch: (cause) => cause,
-          }).pipe(
-            Effect.catch((cause) => (cause === TIMED_OUT ? timedOut() : fromRejection(cause, exchange))),
-          )
-        : Effect.tryPromise({
-            try: (signal) => runInExchange(exchange, () => run(signal)),
-            catch: (cause) => cause,
-          }).pipe(
-            Effect.catch((cause) => fromRejection(cause, exchange)),
+        ? withTimer(Duration.toMillis(timeout), send, failed, timedOut)
+        : Effect.tryPromise({ try: send, catch: (cause) => cause }).pipe(
+            Effect.catch(failed),
             Effect.timeoutOrElse({ duration: timeout, orElse: timedOut }),
           ),
-    ).pipe(
-      Effect.flatMap((result) => fromResult(result, exchange, options)),
-      Effect.mapError((error) => addRemedy(error, options.remedy)),
-    )
+    ).pipe(Effect.flatMap((result) => fromResult(result, exchange, options)))
+    const { remedy } = options
+    return remedy === undefined ? settled : Effect.mapError(settled, (error) => addRemedy(error, remedy))
   })
 
 /**

@@ -55,78 +55,54 @@ export const isAllowedUrl = (url: string | URL): boolean => {
   return u.protocol === "https:" || (u.protocol === "http:" && isLoopbackHost(u.hostname))
 }
 
-// Enough to see past a BOM and whitespace to `<!DOCTYPE html`.
-const SNIFF_BYTES = 256
 const MAX_HTML_BYTES = 64 * 1024
 const MAX_EXCERPT = 2048
+// Enough to see past whitespace to `<!DOCTYPE html`.
+const SNIFF_CHARS = 256
 const NOISE =
   /<head[\s>][\s\S]*?<\/head>|<script[\s>][\s\S]*?<\/script>|<style[\s>][\s\S]*?<\/style>|<!--[\s\S]*?-->/gi
 
-/** The start of a body: at least `maxBytes` (or all of it), and the reader holding the rest. */
-interface Head {
-  readonly chunks: ReadonlyArray<Uint8Array>
-  readonly size: number
-  /** The whole body was read. */
-  readonly done: boolean
-  readonly reader: ReadableStreamDefaultReader<Uint8Array>
-}
-
-const readHead = async (response: Response, maxBytes: number, from?: Head): Promise<Head> => {
-  const reader = from?.reader ?? (response.body as ReadableStream<Uint8Array>).getReader()
-  // With a Content-Length, a body that arrived whole needs no further read to say so — unless it
-  // was encoded: fetch decodes it, and the header counts the encoded bytes.
-  const length = response.headers.has("content-encoding")
-    ? Number.NaN
-    : Number(response.headers.get("content-length") ?? Number.NaN)
-  const chunks = [...(from?.chunks ?? [])]
-  let size = from?.size ?? 0
+/** Up to `maxBytes` of a body's text (an HTML page's start), the rest cancelled. */
+const readHead = async (response: Response, maxBytes: number): Promise<string> => {
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+  const chunks: Array<Uint8Array> = []
+  let size = 0
   while (size < maxBytes) {
     const { done, value } = await reader.read()
-    if (done) return { chunks, size, done: true, reader }
+    if (done) break
     chunks.push(value)
     size += value.byteLength
-    if (size === length) return { chunks, size, done: true, reader }
   }
-  return { chunks, size, done: false, reader }
+  reader.cancel().catch(() => undefined)
+  return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, maxBytes))
 }
 
-// The bytes read, without a copy when they came in one chunk (the usual case).
-const bytesOf = ({ chunks }: Head): Buffer => {
-  const [only, ...more] = chunks
-  return only !== undefined && more.length === 0
-    ? Buffer.from(only.buffer, only.byteOffset, only.byteLength)
-    : Buffer.concat(chunks)
-}
+// `<!DOCTYPE html` or `<html` after whitespace (`text()` has already dropped a UTF-8 BOM).
+const HTML_START = /^\uFEFF?\s*(<!doctype\s+html|<html[\s>])/i
+const startsLikeHtml = (text: string): boolean => HTML_START.test(text.slice(0, SNIFF_CHARS))
 
-const textOf = (head: Head, maxBytes: number): string =>
-  new TextDecoder().decode(bytesOf(head).subarray(0, maxBytes))
-
-// `<!DOCTYPE html` or `<html` after a UTF-8 BOM and whitespace, read from the raw bytes (the tag is
-// ASCII, so latin1 reads it as UTF-8 would) — no TextDecoder per response.
-const HTML_START_BYTES = /^(?:\xEF\xBB\xBF)?\s*(<!doctype\s+html|<html[\s>])/i
-const startsLikeHtml = (head: Head): boolean =>
-  HTML_START_BYTES.test(bytesOf(head).toString("latin1", 0, Math.min(head.size, SNIFF_BYTES)))
-
-// The response again, its body the sniffed bytes followed by the rest of the stream. Cheaper than
-// sniffing a clone: no tee, and a body read in full (most JSON answers) is handed over as bytes.
-const restored = (response: Response, head: Head): Response => {
-  const init = { status: response.status, statusText: response.statusText, headers: response.headers }
-  if (head.done) return new Response(bytesOf(head), init)
-  let pending = head.chunks
-  const body = new ReadableStream<Uint8Array>({
-    pull: async (controller) => {
-      if (pending.length > 0) {
-        for (const chunk of pending) controller.enqueue(chunk)
-        pending = []
-        return
-      }
-      const { done, value } = await head.reader.read()
-      if (done) controller.close()
-      else controller.enqueue(value)
-    },
-    cancel: (reason) => head.reader.cancel(reason),
-  })
-  return new Response(body, init)
+/**
+ * The response, its `text()` and `json()` refusing a body that starts like an HTML page. The check
+ * runs when the body is read, not here: reading it here would mean handing on a rebuilt `Response`,
+ * which costs more per request than the rest of the transport together (bench figure 5). HTML never
+ * parses as JSON, so `json()` looks at the text only when the parse fails.
+ */
+const refusingHtmlOnRead = (response: Response, refuse: (html: string) => Error): Response => {
+  const readText = response.text
+  const text = async (): Promise<string> => {
+    const body: string = await readText.call(response)
+    if (startsLikeHtml(body)) throw refuse(body)
+    return body
+  }
+  const json = async (): Promise<unknown> => {
+    const body: string = await readText.call(response)
+    try {
+      return JSON.parse(body)
+    } catch (cause) {
+      throw startsLikeHtml(body) ? refuse(body) : cause
+    }
+  }
+  return Object.defineProperties(response, { text: { value: text }, json: { value: json } })
 }
 
 const excerptOf = (html: string, secrets: ReadonlyArray<Secret>): string =>
@@ -135,28 +111,17 @@ const excerptOf = (html: string, secrets: ReadonlyArray<Secret>): string =>
 const isSuccessWithBody = (request: Request, response: Response): boolean =>
   response.status >= 200 && response.status < 300 && response.status !== 204 && request.method !== "HEAD"
 
-/** What vetting a final response found: the response to hand on, or why it is refused. */
-type Vetted =
-  | { readonly response: Response; readonly refused?: undefined }
-  | { readonly refused: UnexpectedResponseReason; readonly html: string; readonly response: Response }
-
 // HTML on a 2xx from a JSON API is never data: a hibernating instance, a login page, a proxy.
 // Skipped when the caller asked for HTML.
-const vet = async (request: Request, response: Response): Promise<Vetted> => {
-  if (!isSuccessWithBody(request, response) || response.body === null) return { response }
-  if ((request.headers.get("accept") ?? "").toLowerCase().includes("html")) return { response }
+const vet = async (request: Request, response: Response, hop: Hop): Promise<Response> => {
+  if (!isSuccessWithBody(request, response) || response.body === null) return response
+  if ((request.headers.get("accept") ?? "").toLowerCase().includes("html")) return response
   const type = (response.headers.get("content-type") ?? "").toLowerCase()
-  if (type.includes("html")) {
-    const head = await readHead(response, MAX_HTML_BYTES)
-    head.reader.cancel().catch(() => undefined)
-    return { refused: "html-content-type", html: textOf(head, MAX_HTML_BYTES), response }
-  }
-  if (type !== "" && !type.includes("json")) return { response }
-  const head = await readHead(response, SNIFF_BYTES)
-  if (!startsLikeHtml(head)) return { response: restored(response, head) }
-  const page = head.done ? head : await readHead(response, MAX_HTML_BYTES, head)
-  page.reader.cancel().catch(() => undefined)
-  return { refused: "html-body", html: textOf(page, MAX_HTML_BYTES), response }
+  const refuse = (reason: UnexpectedResponseReason) => (html: string) =>
+    unexpected(hop, request, reason, response, { excerpt: excerptOf(html, secretsOf(hop.exchange)) })
+  if (type.includes("html")) throw refuse("html-content-type")(await readHead(response, MAX_HTML_BYTES))
+  if (type !== "" && !type.includes("json")) return response
+  return refusingHtmlOnRead(response, refuse("html-body"))
 }
 
 // Only bodies that can name their fields; reading a clone leaves the request's body intact.
@@ -227,8 +192,9 @@ const nextHop = async (hop: Hop, request: Request, response: Response, count: nu
  * - `http:` to anything but loopback fails with `InsecureTransport` before a request is made;
  * - redirects are followed only to the same origin, for GET/HEAD, at most `maxRedirects` times;
  *   others fail with `UnexpectedResponse` naming the target host, credentials never re-sent;
- * - an HTML page on a 2xx (by `Content-Type`, or sniffed `<!DOCTYPE html`/`<html` in a body
- *   declared JSON) fails with `UnexpectedResponse` carrying a redacted excerpt;
+ * - an HTML page on a 2xx fails with `UnexpectedResponse` carrying a redacted excerpt: at once when
+ *   its `Content-Type` says HTML; when the body is read with `json()` or `text()` (that read
+ *   rejects) when it is declared JSON, or undeclared, and starts with `<!DOCTYPE html`/`<html`;
  * - a connection failure fails with `NetworkError` (method, redacted URL, system error code);
  *   an abort passes through unchanged.
  *
@@ -263,13 +229,8 @@ export const transportFetch =
         request = await nextHop(hop, request, response, count)
         continue
       }
-      const vetted = await vet(request, response)
-      if (vetted.refused !== undefined) {
-        throw unexpected(hop, request, vetted.refused, response, {
-          excerpt: excerptOf(vetted.html, secretsOf(exchange)),
-        })
-      }
-      markVetted(vetted.response, { method: request.method, url: original.href })
-      return vetted.response
+      const vetted = await vet(request, response, hop)
+      markVetted(vetted, { method: request.method, url: original.href })
+      return vetted
     }
   }

@@ -183,6 +183,11 @@ describe("call", () => {
             .writeHead(200, { "content-type": "text/html", "x-page-id": "page-1" })
             .end("<html><body>Your instance is hibernating</body></html>")
         }
+        if (req.url === "/items/login") {
+          return void res
+            .writeHead(200, { "content-type": "application/json", "x-page-id": "page-2" })
+            .end("<!DOCTYPE html><html><body>Log in, token=abc</body></html>")
+        }
         res.writeHead(200, { "content-type": "application/json" }).end('{"id": "1", "na')
       })
       const api = makeClient(server.origin)
@@ -196,6 +201,15 @@ describe("call", () => {
         }),
       )
       assert.strictEqual(withId.requestId, "page-1")
+      // Declared JSON: found when openapi-fetch parses the body, still one typed failure.
+      const login = yield* failure(
+        call((signal) => api.GET("/items/{id}", { params: { path: { id: "login" } }, signal }), {
+          requestIdHeaders: ["x-page-id"],
+        }),
+      )
+      assert.isTrue(login._tag === "UnexpectedResponse" && login.reason === "html-body")
+      assert.strictEqual(login.requestId, "page-2")
+      assert.include(login._tag === "UnexpectedResponse" ? login.excerpt : "", "Log in")
       const broken = yield* failure(
         call((signal) => api.GET("/items/{id}", { params: { path: { id: "json" } }, signal })),
       )

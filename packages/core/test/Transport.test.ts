@@ -215,21 +215,36 @@ describe("HTML where JSON was expected", () => {
     }),
   )
 
-  it.effect("is refused by sniffing a body declared as JSON, or undeclared", () =>
+  it.effect("is refused when a body declared as JSON, or undeclared, is read as JSON or text", () =>
     Effect.gen(function* () {
       const server = yield* startServer((req, res) => {
-        res.writeHead(200, req.url === "/declared" ? { "content-type": "application/json" } : {})
+        res.writeHead(200, req.url?.startsWith("/declared") ? { "content-type": "application/json" } : {})
         res.end(`\uFEFF  \n<html lang="en"><body>Sign in</body></html>`)
       })
-      const declared = (yield* rejection(
-        transportFetch()(new Request(`${server.origin}/declared`)),
-      )) as UnexpectedResponse
-      const undeclared = (yield* rejection(
-        transportFetch()(new Request(`${server.origin}/undeclared`)),
-      )) as UnexpectedResponse
-      assert.strictEqual(declared.reason, "html-body")
-      assert.strictEqual(undeclared.reason, "html-body")
-      assert.include(declared.excerpt, "Sign in")
+      const read = (path: string, as: "json" | "text") =>
+        Effect.flatMap(
+          Effect.promise(() => transportFetch()(new Request(`${server.origin}${path}`))),
+          (response) => rejection(as === "json" ? response.json() : response.text()),
+        )
+      const declared = (yield* read("/declared", "json")) as UnexpectedResponse
+      const declaredText = (yield* read("/declared/text", "text")) as UnexpectedResponse
+      const undeclared = (yield* read("/undeclared", "json")) as UnexpectedResponse
+      for (const error of [declared, declaredText, undeclared]) {
+        assert.instanceOf(error, UnexpectedResponse)
+        assert.strictEqual(error.reason, "html-body")
+        assert.include(error.excerpt, "Sign in")
+      }
+    }),
+  )
+
+  it.effect("lets a JSON body that does not parse fail as a SyntaxError, not as HTML", () =>
+    Effect.gen(function* () {
+      const server = yield* startServer((_req, res) => {
+        res.writeHead(200, { "content-type": "application/json" })
+        res.end(`{"result": <b>`)
+      })
+      const response = yield* Effect.promise(() => transportFetch()(new Request(server.origin)))
+      assert.instanceOf(yield* rejection(response.json()), SyntaxError)
     }),
   )
 

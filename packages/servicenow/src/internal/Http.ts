@@ -115,34 +115,44 @@ export const send = <R extends ApiResult>(
   options: SendOptions = {},
 ): Effect.Effect<CallResult<DataOf<R>>, ServiceNowError> => {
   const { auth } = deps
-  const context: ErrorContext = {
-    ...request,
-    instanceUrl: deps.instanceUrl,
-    auth: auth.kind,
-    username: auth.username,
+  const callOptions = {
+    timeout: deps.timeout,
+    secrets: options.secrets === undefined ? auth.secrets : [...auth.secrets, ...options.secrets],
+    validate: options.validate,
   }
-  const secrets = [...auth.secrets, ...(options.secrets ?? [])]
-  const attempt = (headers: Record<string, string>) =>
-    callWithResponse((signal) => run(signal, headers), {
-      timeout: deps.timeout,
-      secrets,
-      validate: options.validate,
-    }).pipe(Effect.mapError(toServiceNowError(context)))
-  const authorized = (header: Redacted.Redacted<string>) => attempt({ authorization: Redacted.value(header) })
+  // One node for both the error mapping and the renewal: this runs on every request (figure 5).
+  const attempt = (
+    header: Redacted.Redacted<string> | undefined,
+    renewed: boolean,
+  ): Effect.Effect<CallResult<DataOf<R>>, ServiceNowError> =>
+    Effect.catch(
+      callWithResponse(
+        (signal) => run(signal, header === undefined ? {} : { authorization: Redacted.value(header) }),
+        callOptions,
+      ),
+      (cause) => {
+        const error = toServiceNowError(errorContext(deps, request))(cause)
+        if (error._tag !== "Unauthorized" || header === undefined || renewed) return Effect.fail(error)
+        // A token can be revoked or expire early: renew it once, then report.
+        return Effect.flatMap(auth.refused(header), (renew) =>
+          renew
+            ? Effect.flatMap(auth.header, (renewedHeader) => attempt(renewedHeader, true))
+            : Effect.fail(error),
+        )
+      },
+    )
   const once = options.anonymous
-    ? attempt({})
-    : Effect.flatMap(auth.header, (header) =>
-        authorized(header).pipe(
-          // A token can be revoked or expire early: renew it once, then report.
-          Effect.catchTag("Unauthorized", (error) =>
-            Effect.flatMap(auth.refused(header), (renew) =>
-              renew ? Effect.flatMap(auth.header, authorized) : Effect.fail(error),
-            ),
-          ),
-        ),
-      )
+    ? attempt(undefined, false)
+    : Effect.flatMap(auth.header, (header) => attempt(header, false))
   return once.pipe(withRetry(retryOptions(deps.retry, options.idempotent)))
 }
+
+const errorContext = (deps: Deps, request: RequestContext): ErrorContext => ({
+  ...request,
+  instanceUrl: deps.instanceUrl,
+  auth: deps.auth.kind,
+  username: deps.auth.username,
+})
 
 // One options object per client and idempotency, so core builds each retry schedule once.
 const variants = new WeakMap<RetryOptions, Map<boolean | undefined, RetryOptions>>()
