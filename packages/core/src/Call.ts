@@ -61,26 +61,34 @@ const liveClock = (): Clock.Clock => {
 }
 
 /**
- * Runs `send` with a signal that aborts when the fiber is interrupted or when `ms` have passed; in
- * the second case it resumes with `timedOut()` at once, whether or not `send` heeds the signal.
+ * Runs `send` with a signal that aborts when the fiber is interrupted or when `ms` have passed, and
+ * resumes with `settled(value)` or `failed(cause)`; when the time is up it resumes with `timedOut()`
+ * at once, whether or not `send` heeds the signal.
  * With the live clock this replaces a promise bridge plus Effect's timeout race: one abort
  * controller and one timer per request, no extra fibers (bench figure 5).
  */
-const withTimer = <A, E>(
+const withTimer = <A, B, E>(
   ms: number,
   send: (signal: AbortSignal) => Promise<A>,
+  settled: (value: A) => Effect.Effect<B, E>,
   failed: (cause: unknown) => Effect.Effect<never, E>,
   timedOut: () => Effect.Effect<never, E>,
-): Effect.Effect<A, E> =>
-  Effect.callback<A, E>((resume) => {
+): Effect.Effect<B, E> =>
+  Effect.callback<B, E>((resume) => {
     const controller = new AbortController()
     const timer = setTimeout(() => {
       resume(timedOut())
       controller.abort()
     }, ms)
-    const settle = (outcome: Effect.Effect<A, E>) => {
+    // `settled` runs the caller's `validate`: a throw there is a defect, as in `Effect.flatMap`,
+    // never a fiber left waiting.
+    const settle = <X>(f: (x: X) => Effect.Effect<B, E>, x: X) => {
       clearTimeout(timer)
-      resume(outcome)
+      try {
+        resume(f(x))
+      } catch (defect) {
+        resume(Effect.die(defect))
+      }
     }
     let sent: Promise<A>
     try {
@@ -89,8 +97,8 @@ const withTimer = <A, E>(
       sent = Promise.reject(cause)
     }
     sent.then(
-      (value) => settle(Effect.succeed(value)),
-      (cause: unknown) => settle(failed(cause)),
+      (value) => settle(settled, value),
+      (cause: unknown) => settle(failed, cause),
     )
     return Effect.sync(() => {
       clearTimeout(timer)
@@ -193,9 +201,10 @@ export const callWithResponse = <R extends ApiResult>(
   run: (signal: AbortSignal) => Promise<R>,
   options: CallOptions = {},
 ): Effect.Effect<CallResult<DataOf<R>>, HttpError> =>
-  Effect.suspend(() => {
+  // The clock is read per evaluation, so each one (each retry) is a new exchange.
+  Effect.clockWith((clock) => {
     const exchange: Exchange = {
-      scanned: [...(options.secrets ?? [])],
+      scanned: options.secrets === undefined ? [] : [...options.secrets],
       unscanned: [],
       requestIdHeaders: options.requestIdHeaders,
     }
@@ -204,14 +213,15 @@ export const callWithResponse = <R extends ApiResult>(
       Effect.fail(new Timeout({ ...requestOf(exchange), timeoutMs: Duration.toMillis(timeout) }))
     const failed = (cause: unknown) => fromRejection(cause, exchange)
     const send = (signal: AbortSignal) => runInExchange(exchange, () => run(signal))
-    const settled = Effect.clockWith((clock) =>
+    const checked = (result: R) => fromResult(result, exchange, options)
+    const settled =
       clock === liveClock()
-        ? withTimer(Duration.toMillis(timeout), send, failed, timedOut)
+        ? withTimer(Duration.toMillis(timeout), send, checked, failed, timedOut)
         : Effect.tryPromise({ try: send, catch: (cause) => cause }).pipe(
             Effect.catch(failed),
             Effect.timeoutOrElse({ duration: timeout, orElse: timedOut }),
-          ),
-    ).pipe(Effect.flatMap((result) => fromResult(result, exchange, options)))
+            Effect.flatMap(checked),
+          )
     const { remedy } = options
     return remedy === undefined ? settled : Effect.mapError(settled, (error) => addRemedy(error, remedy))
   })

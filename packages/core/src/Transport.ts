@@ -10,7 +10,7 @@
 import { defaultFetch, type Fetch } from "./Fetch.ts"
 import { InsecureTransport, UnexpectedResponse, type UnexpectedResponseReason } from "./HttpError.ts"
 import { requestIdFrom } from "./HttpErrorFromResponse.ts"
-import { currentExchange, type Exchange, markVetted, secretsOf } from "./internal/exchange.ts"
+import { currentExchange, type Exchange, markVetted, responseInfo, secretsOf } from "./internal/exchange.ts"
 import { networkError } from "./internal/networkError.ts"
 import { redactText, redactUrl, type Secret, secretsOfBody } from "./Redact.ts"
 import { DEFAULT_REQUEST_ID_HEADERS } from "./vendor.ts"
@@ -51,6 +51,8 @@ export const isLoopbackHost = (host: string): boolean => {
  * ```
  */
 export const isAllowedUrl = (url: string | URL): boolean => {
+  // A `Request`'s URL is already parsed and serialised: its scheme is lower case (the common case, cheaply).
+  if (typeof url === "string" && url.startsWith("https://")) return true
   const u = typeof url === "string" ? new URL(url) : url
   return u.protocol === "https:" || (u.protocol === "http:" && isLoopbackHost(u.hostname))
 }
@@ -81,28 +83,32 @@ const readHead = async (response: Response, maxBytes: number): Promise<string> =
 const HTML_START = /^\uFEFF?\s*(<!doctype\s+html|<html[\s>])/i
 const startsLikeHtml = (text: string): boolean => HTML_START.test(text.slice(0, SNIFF_CHARS))
 
+// The platform's own body readers, under the checking ones a vetted response gets.
+const platformText = (response: Response): Promise<string> =>
+  Object.getPrototypeOf(response).text.call(response)
+
 /**
- * The response, its `text()` and `json()` refusing a body that starts like an HTML page. The check
- * runs when the body is read, not here: reading it here would mean handing on a rebuilt `Response`,
- * which costs more per request than the rest of the transport together (bench figure 5). HTML never
- * parses as JSON, so `json()` looks at the text only when the parse fails.
+ * `text()` and `json()` of a response whose body must not be an HTML page (`this` is the response;
+ * shared, so nothing is allocated per request). The check runs when the body is read, not when the
+ * response arrives: reading it then would mean handing on a rebuilt `Response`, which costs more per
+ * request than the rest of the transport together (bench figure 5). HTML never parses as JSON, so
+ * `json()` looks at the text only when the parse fails.
  */
-const refusingHtmlOnRead = (response: Response, refuse: (html: string) => Error): Response => {
-  const readText = response.text
-  const text = async (): Promise<string> => {
-    const body: string = await readText.call(response)
-    if (startsLikeHtml(body)) throw refuse(body)
-    return body
+async function htmlCheckedText(this: Response): Promise<string> {
+  const body = await platformText(this)
+  const refuse = responseInfo(this)?.refuseHtml
+  if (refuse !== undefined && startsLikeHtml(body)) throw refuse(body)
+  return body
+}
+
+async function htmlCheckedJson(this: Response): Promise<unknown> {
+  const body = await platformText(this)
+  try {
+    return JSON.parse(body)
+  } catch (cause) {
+    const refuse = responseInfo(this)?.refuseHtml
+    throw refuse !== undefined && startsLikeHtml(body) ? refuse(body) : cause
   }
-  const json = async (): Promise<unknown> => {
-    const body: string = await readText.call(response)
-    try {
-      return JSON.parse(body)
-    } catch (cause) {
-      throw startsLikeHtml(body) ? refuse(body) : cause
-    }
-  }
-  return Object.defineProperties(response, { text: { value: text }, json: { value: json } })
 }
 
 const excerptOf = (html: string, secrets: ReadonlyArray<Secret>): string =>
@@ -111,30 +117,45 @@ const excerptOf = (html: string, secrets: ReadonlyArray<Secret>): string =>
 const isSuccessWithBody = (request: Request, response: Response): boolean =>
   response.status >= 200 && response.status < 300 && response.status !== 204 && request.method !== "HEAD"
 
+/** What vetting decided about a final response. */
+type Verdict = "pass" | "check-on-read" | "html-page"
+
 // HTML on a 2xx from a JSON API is never data: a hibernating instance, a login page, a proxy.
 // Skipped when the caller asked for HTML.
-const vet = async (request: Request, response: Response, hop: Hop): Promise<Response> => {
-  if (!isSuccessWithBody(request, response) || response.body === null) return response
-  if ((request.headers.get("accept") ?? "").toLowerCase().includes("html")) return response
+const vet = (request: Request, response: Response): Verdict => {
+  if (!isSuccessWithBody(request, response) || response.body === null) return "pass"
+  if ((request.headers.get("accept") ?? "").toLowerCase().includes("html")) return "pass"
   const type = (response.headers.get("content-type") ?? "").toLowerCase()
-  const refuse = (reason: UnexpectedResponseReason) => (html: string) =>
-    unexpected(hop, request, reason, response, { excerpt: excerptOf(html, secretsOf(hop.exchange)) })
-  if (type.includes("html")) throw refuse("html-content-type")(await readHead(response, MAX_HTML_BYTES))
-  if (type !== "" && !type.includes("json")) return response
-  return refusingHtmlOnRead(response, refuse("html-body"))
+  if (type.includes("html")) return "html-page"
+  return type === "" || type.includes("json") ? "check-on-read" : "pass"
 }
 
-// Only bodies that can name their fields; reading a clone leaves the request's body intact.
+const refusePage = async (hop: Hop, request: Request, response: Response): Promise<never> => {
+  throw htmlRefusal(hop, request, "html-content-type", response, await readHead(response, MAX_HTML_BYTES))
+}
+
+const htmlRefusal = (
+  hop: Hop,
+  request: Request,
+  reason: UnexpectedResponseReason,
+  response: Response,
+  html: string,
+): UnexpectedResponse =>
+  unexpected(hop, request, reason, response, { excerpt: excerptOf(html, secretsOf(hop.exchange)) })
+
+// The secrets of a request body: only bodies that can name their fields; reading a clone leaves the
+// request's body intact.
 const bodySecrets = async (request: Request): Promise<ReadonlyArray<string>> => {
   const type = request.headers.get("content-type")
-  if (request.body === null || !/json|x-www-form-urlencoded/i.test(type ?? "")) return []
+  if (!/json|x-www-form-urlencoded/i.test(type ?? "")) return []
   return secretsOfBody(await request.clone().text(), type)
 }
 
 interface Hop {
   readonly exchange: Exchange
   readonly options: TransportOptions
-  readonly original: URL
+  /** The URL the client addressed (before redirects and routing), as `Request.url` serialises it. */
+  readonly original: string
 }
 
 const unexpected = (
@@ -157,16 +178,10 @@ const unexpected = (
     ...extra,
   })
 
-const send = async (next: Fetch, request: Request, hop: Hop): Promise<Response> => {
-  try {
-    // Clients build their requests with `redirect: "manual"`; copying one costs a little.
-    return await next(request.redirect === "manual" ? request : new Request(request, { redirect: "manual" }))
-  } catch (cause) {
-    // An abort is the caller's doing (interruption, timeout): let it through untouched.
-    if (request.signal.aborted) throw cause
-    throw networkError(cause, request.method, hop.original.href, secretsOf(hop.exchange))
-  }
-}
+// What a fetch that threw becomes: an abort is the caller's doing (interruption, timeout) and
+// passes through untouched; anything else is a NetworkError.
+const sendFailure = (cause: unknown, request: Request, hop: Hop): unknown =>
+  request.signal.aborted ? cause : networkError(cause, request.method, hop.original, secretsOf(hop.exchange))
 
 // Redirects are followed by hand so that credentials are never re-sent to another origin and a
 // request body is never replayed: same origin and GET/HEAD only, up to a limit.
@@ -174,7 +189,7 @@ const nextHop = async (hop: Hop, request: Request, response: Response, count: nu
   const location = response.headers.get("location") ?? ""
   const target = new URL(location, request.url)
   await response.body?.cancel()
-  if (target.origin !== hop.original.origin) {
+  if (target.origin !== new URL(hop.original).origin) {
     throw unexpected(hop, request, "cross-origin-redirect", response, { location: target.host })
   }
   if (request.method !== "GET" && request.method !== "HEAD") {
@@ -209,10 +224,10 @@ export const transportFetch =
   (next: Fetch = defaultFetch, options: TransportOptions = {}): Fetch =>
   async (first) => {
     const exchange = currentExchange()
-    const original = new URL(first.url)
-    exchange.url ??= original.href
+    const original = first.url
+    exchange.url ??= original
     exchange.unscanned.push(first)
-    exchange.scanned.push(...(await bodySecrets(first)))
+    if (first.body !== null) exchange.scanned.push(...(await bodySecrets(first)))
     const hop: Hop = { exchange, options, original }
     let request = first
     for (let count = 0; ; count++) {
@@ -223,14 +238,34 @@ export const transportFetch =
           url: redactUrl(request.url, secretsOf(exchange)),
         })
       }
-      const response = await send(next, request, hop)
+      let response: Response
+      try {
+        // Clients build their requests with `redirect: "manual"`; copying one costs a little.
+        response = await next(
+          request.redirect === "manual" ? request : new Request(request, { redirect: "manual" }),
+        )
+      } catch (cause) {
+        throw sendFailure(cause, request, hop)
+      }
       exchange.status = response.status
       if (REDIRECT_STATUSES.has(response.status) && response.headers.has("location")) {
         request = await nextHop(hop, request, response, count)
         continue
       }
-      const vetted = await vet(request, response, hop)
-      markVetted(vetted, { method: request.method, url: original.href })
-      return vetted
+      const verdict = vet(request, response)
+      if (verdict === "html-page") return refusePage(hop, request, response)
+      const checking = verdict === "check-on-read"
+      markVetted(response, {
+        method: request.method,
+        url: original,
+        refuseHtml: checking ? (html) => htmlRefusal(hop, request, "html-body", response, html) : undefined,
+      })
+      if (checking) {
+        // Plain assignments, in one order: every response takes the same (cached) shape transition.
+        const readers = response as { text: typeof htmlCheckedText; json: typeof htmlCheckedJson }
+        readers.text = htmlCheckedText
+        readers.json = htmlCheckedJson
+      }
+      return response
     }
   }

@@ -299,6 +299,37 @@ describe("call", () => {
     }),
   )
 
+  // Production runs on the live clock, where the call settles through its own timer bridge rather
+  // than Effect's timeout: the outcomes must be the same as under TestClock.
+  it.live(
+    "with the real clock, settles as with any other: data, a refused body, a throwing validate, an error status",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* startServer((req, res) =>
+          req.url === "/items/gone"
+            ? json(res, 404, { error: { message: "No Record found" } })
+            : json(res, 200, { id: "1" }),
+        )
+        const api = makeClient(server.origin)
+        const get = (id: string) => (signal: AbortSignal) =>
+          api.GET("/items/{id}", { params: { path: { id } }, signal })
+        assert.deepStrictEqual((yield* call(get("1"))) as unknown, { id: "1" })
+        const refused = yield* failure(call(get("1"), { validate: () => "id is a number" }))
+        assert.isTrue(refused._tag === "UnexpectedResponse" && refused.reason === "unexpected-body")
+        const missing = yield* failure(call(get("gone"), { remedy: () => "look elsewhere" }))
+        assert.isTrue(missing._tag === "NotFound" && missing.remedy === "look elsewhere")
+        const bug = new Error("validate has a bug")
+        const exit = yield* Effect.exit(
+          call(get("1"), {
+            validate: () => {
+              throw bug
+            },
+          }),
+        )
+        assert.isTrue(Exit.isFailure(exit) && Cause.hasDies(exit.cause))
+      }),
+  )
+
   // The same check on both timeout paths: the live clock's own timer, and Effect's timeout under TestClock.
   const interruptionAbortsTheFetch = Effect.gen(function* () {
     const received = yield* Deferred.make<void>()

@@ -72,10 +72,9 @@ describe("the https-except-loopback rule", () => {
       )
       assert.strictEqual(response.status, 200)
       assert.strictEqual(server.seen[0]?.headers["x-forwarded-host"], "dev1.service-now.com")
-      assert.deepStrictEqual(responseInfo(response), {
-        method: "GET",
-        url: "https://dev1.service-now.com/api/now/table/sys_user",
-      })
+      const info = responseInfo(response)
+      assert.strictEqual(info?.method, "GET")
+      assert.strictEqual(info?.url, "https://dev1.service-now.com/api/now/table/sys_user")
     }),
   )
 })

@@ -53,14 +53,18 @@ export interface ResponseInfo {
   readonly method: string
   /** Unredacted URL of the request as the client addressed it. Never print it raw. */
   readonly url: string
+  /** Set when the body, read as text or JSON, must not be an HTML page: the error to throw if it is. */
+  readonly refuseHtml?: ((html: string) => Error) | undefined
 }
 
-const vetted = new WeakMap<Response, ResponseInfo>()
+// A property rather than a WeakMap entry: it is set on every response (bench figure 5).
+const VETTED: unique symbol = Symbol("sn365/vetted")
+type Marked = Response & { [VETTED]?: ResponseInfo }
 
 /** Marks a response as having passed through `transportFetch`. */
 export const markVetted = (response: Response, info: ResponseInfo): void => {
-  vetted.set(response, info)
+  ;(response as Marked)[VETTED] = info
 }
 
 /** The request behind a response that passed through `transportFetch`, else `undefined`. */
-export const responseInfo = (response: Response): ResponseInfo | undefined => vetted.get(response)
+export const responseInfo = (response: Response): ResponseInfo | undefined => (response as Marked)[VETTED]

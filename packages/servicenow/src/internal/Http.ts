@@ -16,7 +16,7 @@ import {
   withRetry,
 } from "@sn365/core"
 import { type Duration, Effect, Redacted } from "effect"
-import createClient, { type Client } from "openapi-fetch"
+import createClient, { type Client, createQuerySerializer } from "openapi-fetch"
 import type { ServiceNowError } from "../Errors.ts"
 import type { paths as AppPaths } from "../generated/app.ts"
 import type { paths as BatchPaths } from "../generated/batch.ts"
@@ -41,7 +41,8 @@ export const makeApis = (instanceUrl: string, fetch: Fetch | undefined): Apis =>
     redirect: "manual",
     headers: { accept: "application/json" },
     // `sysparm_fields=a,b`: ServiceNow wants comma-joined lists, not repeated parameters (servicenow-api.md §1.2).
-    querySerializer: { array: { style: "form", explode: false } },
+    // A function, built once: given options, openapi-fetch builds a serializer on every request.
+    querySerializer: createQuerySerializer({ array: { style: "form", explode: false } }),
   } as const
   return {
     table: createClient<TablePaths>(options),
