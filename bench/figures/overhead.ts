@@ -4,10 +4,17 @@
  * same headers, parsed with `response.json()` — on loopback, without injected latency. Both go
  * through the same routing fetch to the emulator, interleaved, many times; the medians are compared.
  *
+ * Two layers in between, in the same interleaving, say what part of the overhead any client built
+ * like ours pays: openapi-fetch alone (building the `Request` from the typed path and query), and
+ * openapi-fetch with an `AbortSignal` (without one, a request can neither time out nor be
+ * interrupted). The rest is sn365's own: transport rules, the Effect bridge, retry policy, typed
+ * errors and the body's shape check.
+ *
  * @module
  */
 import { makeServiceNow } from "@sn365/servicenow"
 import { Effect, Redacted } from "effect"
+import createClient, { createQuerySerializer } from "openapi-fetch"
 import { type Bench, INSTANCE, touch } from "../lib/host.ts"
 import type { TaskContext } from "../lib/protocol.ts"
 import { median } from "../lib/stats.ts"
@@ -19,11 +26,17 @@ const FIELDS = ["sys_id", "user_name", "email"] as const
 interface OverheadArgs {
   readonly sysId: string
   readonly iterations: number
+  /** The calls to interleave. */
+  readonly layers: ReadonlyArray<Layer>
 }
+
+/** The calls compared, in the order of the layers they add. */
+type Layer = "raw" | "openapiFetch" | "withSignal" | "client"
+type Samples = Record<Layer, Array<number>>
 
 /** Tasks run in the worker. */
 export const tasks = {
-  compare: async ({ sysId, iterations }: OverheadArgs, { fetch }: TaskContext) => {
+  compare: async ({ sysId, iterations, layers }: OverheadArgs, { fetch }: TaskContext) => {
     const sn = makeServiceNow({
       instanceUrl: INSTANCE,
       auth: { type: "basic", username: "admin", password: Redacted.make("admin") },
@@ -34,7 +47,7 @@ export const tasks = {
     // The URL and headers the client sends for that call.
     const url =
       `https://${INSTANCE}.service-now.com/api/now/v2/table/sys_user/${sysId}` +
-      `?sysparm_fields=${FIELDS.join("%2C")}&sysparm_display_value=false&sysparm_exclude_reference_link=true`
+      `?sysparm_fields=${FIELDS.join(",")}&sysparm_display_value=false&sysparm_exclude_reference_link=true`
     const headers = {
       accept: "application/json",
       authorization: `Basic ${Buffer.from("admin:admin").toString("base64")}`,
@@ -44,24 +57,77 @@ export const tasks = {
       if (!response.ok) throw new Error(`raw GET ${response.status}`)
       return (await response.json()) as unknown
     }
+    // openapi-fetch as the servicenow client configures it, on the same fetch.
+    const openapiFetch = (through: typeof fetch) =>
+      createClient<Record<string, never>>({
+        baseUrl: `https://${INSTANCE}.service-now.com`,
+        fetch: through,
+        redirect: "manual",
+        headers: { accept: "application/json" },
+        querySerializer: createQuerySerializer({ array: { style: "form", explode: false } }),
+      }) as unknown as TypedGet
+    const api = openapiFetch(fetch)
+    const typed = async (signal: AbortSignal | undefined, via: TypedGet = api) => {
+      const { data, response } = await via.GET("/api/now/{api_version}/table/{tableName}/{sys_id}", {
+        params: {
+          path: { api_version: "v2", tableName: "sys_user", sys_id: sysId },
+          query: {
+            sysparm_fields: [...FIELDS],
+            sysparm_display_value: false,
+            sysparm_exclude_reference_link: true,
+          },
+        },
+        headers: { authorization: headers.authorization },
+        signal,
+      })
+      if (!response.ok) throw new Error(`openapi-fetch GET ${response.status}`)
+      return data
+    }
+    const calls: Record<Layer, () => Promise<unknown>> = {
+      raw,
+      openapiFetch: () => typed(undefined),
+      withSignal: () => typed(new AbortController().signal),
+      client: ours,
+    }
     const check = await ours()
     if (check.sys_id !== sysId) throw new Error("the client read another record")
+    // The layers must send the very request the raw fetch sends.
+    const sent: Array<string> = []
+    await typed(
+      undefined,
+      openapiFetch((request) => {
+        sent.push(request.url)
+        return fetch(request)
+      }),
+    )
+    if (sent[0] !== url) throw new Error(`openapi-fetch sent ${sent[0]}, not ${url}`)
 
-    const client: Array<number> = []
-    const direct: Array<number> = []
+    const samples: Samples = { raw: [], openapiFetch: [], withSignal: [], client: [] }
     for (let i = 0; i < iterations * 2; i++) {
       const measured = i >= iterations
-      // Alternate which goes first, so neither always follows the other.
-      const order = i % 2 === 0 ? ([ours, raw] as const) : ([raw, ours] as const)
-      for (const call of order) {
+      // Rotate which goes first, so none always follows another.
+      for (let j = 0; j < layers.length; j++) {
+        const layer = layers[(i + j) % layers.length] as Layer
         const started = performance.now()
-        await call()
+        await calls[layer]()
         const elapsed = performance.now() - started
-        if (measured) (call === ours ? client : direct).push(elapsed)
+        if (measured) samples[layer].push(elapsed)
       }
     }
-    return { client, direct }
+    return samples
   },
+}
+
+/** The untyped view of openapi-fetch's `GET` the layers use (the bench has no spec of its own). */
+interface TypedGet {
+  readonly GET: (
+    path: string,
+    init: {
+      readonly params: { readonly path: Record<string, string>; readonly query: Record<string, unknown> }
+      readonly headers: Record<string, string>
+      readonly signal: AbortSignal | undefined
+    },
+  ) => Promise<{ readonly data?: unknown; readonly response: Response }>
 }
 
 /** The numbers of figure 5. */
@@ -73,6 +139,11 @@ export interface OverheadFigures {
   readonly ratio: number
   /** The client's added time per call, in microseconds. */
   readonly addedUs: number
+  /** Each layer's median ÷ the raw median (medians over the runs): what part of the ratio it explains. */
+  readonly layers: {
+    readonly openapiFetch: number
+    readonly withSignal: number
+  }
 }
 
 /** Runs figure 5, with the emulator's latency at 0. */
@@ -87,16 +158,21 @@ export const overheadFigures = async (bench: Bench): Promise<OverheadFigures> =>
     const ratios: Array<number> = []
     const clientMedians: Array<number> = []
     const rawMedians: Array<number> = []
+    const layerRatios = { openapiFetch: [] as Array<number>, withSignal: [] as Array<number> }
     for (let run = 0; run < bench.runs; run++) {
       bench.log(`overhead: run ${run + 1}/${bench.runs}`)
       emulator.requests.clear()
-      const { client, direct } = await worker.run<{ client: Array<number>; direct: Array<number> }>(
-        "overhead.compare",
-        { sysId, iterations: OVERHEAD_ITERATIONS },
-      )
-      clientMedians.push(median(client))
-      rawMedians.push(median(direct))
-      ratios.push(median(client) / median(direct))
+      // The figure itself: the client against raw fetch alone, as a user would compare them.
+      const compare = (layers: ReadonlyArray<Layer>) =>
+        worker.run<Samples>("overhead.compare", { sysId, iterations: OVERHEAD_ITERATIONS, layers })
+      const pair = await compare(["raw", "client"])
+      clientMedians.push(median(pair.client))
+      rawMedians.push(median(pair.raw))
+      ratios.push(median(pair.client) / median(pair.raw))
+      // Then the layers in between, in their own interleaving (against their own raw calls).
+      const layers = await compare(["raw", "openapiFetch", "withSignal"])
+      layerRatios.openapiFetch.push(median(layers.openapiFetch) / median(layers.raw))
+      layerRatios.withSignal.push(median(layers.withSignal) / median(layers.raw))
     }
     const clientMedianMs = median(clientMedians)
     const rawMedianMs = median(rawMedians)
@@ -106,6 +182,7 @@ export const overheadFigures = async (bench: Bench): Promise<OverheadFigures> =>
       rawMedianMs,
       ratio: median(ratios),
       addedUs: (clientMedianMs - rawMedianMs) * 1000,
+      layers: { openapiFetch: median(layerRatios.openapiFetch), withSignal: median(layerRatios.withSignal) },
     }
   } finally {
     emulator.setLatency(bench.latencyMs)

@@ -154,6 +154,11 @@ const rowsOf = (results: Results): { rows: Array<FigureRow>; notes: Array<string
       met: overhead.ratio <= 1.15,
       value: overhead.ratio,
     })
+    notes.push(
+      `Client overhead by layer (same run, each ÷ raw fetch): openapi-fetch alone ${times(overhead.layers.openapiFetch)}; ` +
+        `with an AbortSignal per request (no timeout or interruption without one) ${times(overhead.layers.withSignal)}; ` +
+        `the whole client ${times(overhead.ratio)} — the rest is sn365's own (transport rules, Effect bridge, retry policy, typed errors, shape check).`,
+    )
   }
   if (coldStart !== undefined) {
     for (const subject of coldStart) {
