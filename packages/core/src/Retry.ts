@@ -200,16 +200,19 @@ export const retrySchedule = (options: RetryOptions = {}): Schedule.Schedule<num
 
 /**
  * Retries an effect with {@link retrySchedule}. When retries run out or an error is not retryable,
- * the last error surfaces unchanged.
+ * the last error surfaces unchanged. `idempotent`, when given, overrides `options.idempotent` for
+ * these calls (a client's shared options, and a request it knows to be safe, or unsafe, to repeat).
+ * The schedule is built once per options object and override, so pass long-lived options.
  *
  * @example
  * ```ts
  * call((signal) => api.GET("/applications", { signal })).pipe(withRetry())
  * call((signal) => api.POST("/table/{tableName}", { params, body, signal })).pipe(withRetry({ idempotent: false }))
+ * call(run).pipe(withRetry(clientOptions.retry, true)) // a keyed write that is safe to repeat
  * ```
  */
-export const withRetry = (options: RetryOptions = NO_OPTIONS) => {
-  const schedule = scheduleFor(options)
+export const withRetry = (options: RetryOptions = NO_OPTIONS, idempotent?: boolean) => {
+  const schedule = scheduleFor(options, idempotent)
   // Most requests succeed at once, so the schedule starts at the first failure, which it then sees
   // as its first input — as `Effect.retry(self, schedule)` would, without its cost on every success
   // (bench figure 5). The schedule's clock (`elapsed`) starts at its first step either way.
@@ -227,13 +230,22 @@ export const withRetry = (options: RetryOptions = NO_OPTIONS) => {
 
 const NO_OPTIONS: RetryOptions = {}
 
-// A schedule is an immutable description: build it once per options object, not once per request.
-const schedules = new WeakMap<RetryOptions, Schedule.Schedule<number, unknown>>()
-const scheduleFor = (options: RetryOptions): Schedule.Schedule<number, unknown> => {
-  let schedule = schedules.get(options)
+// A schedule is an immutable description: build it once per options object and idempotency
+// override, not once per request.
+const schedules = new WeakMap<RetryOptions, Map<boolean | undefined, Schedule.Schedule<number, unknown>>>()
+const scheduleFor = (
+  options: RetryOptions,
+  idempotent: boolean | undefined,
+): Schedule.Schedule<number, unknown> => {
+  let byOverride = schedules.get(options)
+  if (byOverride === undefined) {
+    byOverride = new Map()
+    schedules.set(options, byOverride)
+  }
+  let schedule = byOverride.get(idempotent)
   if (schedule === undefined) {
-    schedule = retrySchedule(options)
-    schedules.set(options, schedule)
+    schedule = retrySchedule(idempotent === undefined ? options : { ...options, idempotent })
+    byOverride.set(idempotent, schedule)
   }
   return schedule
 }

@@ -34,13 +34,14 @@ const runRetried = (
   errors: ReadonlyArray<unknown>,
   options: RetryOptions = {},
   advance: Duration.Input = "1 hour",
+  idempotent?: boolean,
 ) =>
   Effect.gen(function* () {
     const events: Array<RetryEvent> = []
     const subject = flaky(errors)
     const fiber = yield* Effect.forkChild(
       subject.effect.pipe(
-        withRetry(options),
+        withRetry(options, idempotent),
         Effect.provideService(RetryObserver, (event) => Effect.sync(() => events.push(event))),
         Effect.exit,
       ),
@@ -244,6 +245,17 @@ describe("withRetry", () => {
       Effect.gen(function* () {
         const { attempts } = yield* runRetried([error], options)
         assert.strictEqual(attempts, expected)
+      }),
+    )
+
+    it.effect("an override for the call beats the shared options, the same options object either way", () =>
+      Effect.gen(function* () {
+        const shared: RetryOptions = { idempotent: false, jitter: 0 }
+        const post503 = () => [new ServerError({ ...post, status: 503 })]
+        assert.strictEqual((yield* runRetried(post503(), shared, "1 hour", true)).attempts, 2)
+        assert.strictEqual((yield* runRetried(post503(), shared)).attempts, 1)
+        const get503 = [new ServerError({ ...get, status: 503 })]
+        assert.strictEqual((yield* runRetried(get503, { jitter: 0 }, "1 hour", false)).attempts, 1)
       }),
     )
   })

@@ -29,7 +29,6 @@ import {
 } from "./Errors.ts"
 import type { paths, Repository as WireRepository } from "./generated/support-integration.ts"
 import { errorFields } from "./internal/errorFields.ts"
-import { retryFor } from "./internal/retry.ts"
 import { basicInformationBody, repositoryBody, repositoryListBody } from "./internal/shape.ts"
 import { withToken } from "./internal/withToken.ts"
 import type {
@@ -154,7 +153,7 @@ export const apiSupportIntegration = (options: ApiSupportIntegrationOptions): Su
           ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
         },
       ),
-    ).pipe(withRetry(retryFor(idempotent)))
+    ).pipe(withRetry(undefined, idempotent))
 
   const getBasicInformation = () =>
     send((init) => api.GET("/basicInformation", init), undefined, basicInformationBody).pipe(

@@ -27,7 +27,6 @@ import {
   withRetry,
 } from "@sn365/core"
 import { type Duration, Effect } from "effect"
-import { retryFor } from "./internal/retry.ts"
 
 /** Options of {@link msalNetworkClient}. */
 export interface MsalNetworkClientOptions {
@@ -133,7 +132,7 @@ export const makeTrackedNetworkClient = (
       { timeout: options.timeout ?? DEFAULT_TIMEOUT, secrets: entry?.secrets ?? [] },
     )
     const program = attempt.pipe(
-      withRetry(retryFor(isRepeatable(request?.body) ? true : undefined)),
+      withRetry(undefined, isRepeatable(request?.body) ? true : undefined),
       Effect.map(
         ({ data, response }): NetworkResponse<T> => ({
           status: response.status,

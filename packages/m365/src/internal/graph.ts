@@ -33,7 +33,6 @@ import {
   GRAPH_OWNEDBY_BACKING_TEXT,
   REPLICATION_BUDGET_MS,
 } from "../vendor.ts"
-import { retryFor } from "./retry.ts"
 import { withToken } from "./withToken.ts"
 
 /** What `openapi-fetch` calls receive besides their parameters. */
@@ -114,7 +113,7 @@ export const makeGraph = (options: {
             ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
           },
         ),
-      ).pipe(withRetry(retryFor(sendOptions.idempotent))),
+      ).pipe(withRetry(undefined, sendOptions.idempotent)),
   }
 }
 

@@ -145,7 +145,7 @@ export const send = <R extends ApiResult>(
   const once = options.anonymous
     ? attempt(undefined, false)
     : Effect.flatMap(auth.header, (header) => attempt(header, false))
-  return once.pipe(withRetry(retryOptions(deps.retry, options.idempotent)))
+  return once.pipe(withRetry(deps.retry, options.idempotent))
 }
 
 const errorContext = (deps: Deps, request: RequestContext): ErrorContext => ({
@@ -154,19 +154,3 @@ const errorContext = (deps: Deps, request: RequestContext): ErrorContext => ({
   auth: deps.auth.kind,
   username: deps.auth.username,
 })
-
-// One options object per client and idempotency, so core builds each retry schedule once.
-const variants = new WeakMap<RetryOptions, Map<boolean | undefined, RetryOptions>>()
-const retryOptions = (base: RetryOptions, idempotent: boolean | undefined): RetryOptions => {
-  let byIdempotency = variants.get(base)
-  if (byIdempotency === undefined) {
-    byIdempotency = new Map()
-    variants.set(base, byIdempotency)
-  }
-  let options = byIdempotency.get(idempotent)
-  if (options === undefined) {
-    options = { ...base, idempotent: idempotent ?? base.idempotent }
-    byIdempotency.set(idempotent, options)
-  }
-  return options
-}
