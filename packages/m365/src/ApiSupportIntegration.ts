@@ -10,13 +10,11 @@
 import {
   type ApiResult,
   type CallResult,
-  callWithResponse,
   type DataOf,
   defaultFetch,
   type Fetch,
   type HttpError,
   transportFetch,
-  withRetry,
 } from "@sn365/core"
 import { type Duration, Effect, Redacted } from "effect"
 import createClient from "openapi-fetch"
@@ -28,9 +26,9 @@ import {
   RepositoryFieldsRequired,
 } from "./Errors.ts"
 import type { paths, Repository as WireRepository } from "./generated/support-integration.ts"
+import { type BearerInit, bearerSender } from "./internal/bearer.ts"
 import { errorFields } from "./internal/errorFields.ts"
 import { basicInformationBody, repositoryBody, repositoryListBody } from "./internal/shape.ts"
-import { withToken } from "./internal/withToken.ts"
 import type {
   BasicInformation,
   Repository,
@@ -139,21 +137,18 @@ export const apiSupportIntegration = (options: ApiSupportIntegrationOptions): Su
     // transportFetch follows redirects itself; a request built so is not copied again.
     redirect: "manual",
   })
-  const send = <R extends ApiResult>(
-    run: (init: { headers: Record<string, string>; signal: AbortSignal }) => Promise<R>,
+  const sender = bearerSender({
+    credential: options.credential,
+    scope: ADMIN_DEFAULT_SCOPE,
+    remedy,
+    timeout: options.timeout,
+  })
+  const send: <R extends ApiResult>(
+    run: (init: BearerInit) => Promise<R>,
     idempotent?: boolean,
     validate?: (data: unknown) => string | undefined,
-  ): Effect.Effect<CallResult<DataOf<R>>, M365Error> =>
-    withToken(options.credential, ADMIN_DEFAULT_SCOPE, (token) =>
-      callWithResponse(
-        (signal) => run({ headers: { authorization: `Bearer ${Redacted.value(token)}` }, signal }),
-        {
-          remedy,
-          validate,
-          ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
-        },
-      ),
-    ).pipe(withRetry(undefined, idempotent))
+  ) => Effect.Effect<CallResult<DataOf<R>>, M365Error> = (run, idempotent, validate) =>
+    sender(run, { idempotent, validate })
 
   const getBasicInformation = () =>
     send((init) => api.GET("/basicInformation", init), undefined, basicInformationBody).pipe(

@@ -5,18 +5,8 @@
  * replication.
  */
 
-import {
-  type ApiResult,
-  type CallResult,
-  callWithResponse,
-  type DataOf,
-  defaultFetch,
-  type Fetch,
-  type HttpError,
-  transportFetch,
-  withRetry,
-} from "@sn365/core"
-import { type Duration, type Effect, Redacted } from "effect"
+import { defaultFetch, type Fetch, type HttpError, transportFetch } from "@sn365/core"
+import type { Duration } from "effect"
 import createClient, { type Client } from "openapi-fetch"
 import type { TokenCredential } from "../Credential.ts"
 import { InsufficientPrivileges, type M365Error } from "../Errors.ts"
@@ -33,26 +23,16 @@ import {
   GRAPH_OWNEDBY_BACKING_TEXT,
   REPLICATION_BUDGET_MS,
 } from "../vendor.ts"
-import { withToken } from "./withToken.ts"
+import { type BearerInit, type BearerSender, bearerSender } from "./bearer.ts"
 
 /** What `openapi-fetch` calls receive besides their parameters. */
-export interface GraphInit {
-  readonly headers: Record<string, string>
-  readonly signal: AbortSignal
-}
+export type GraphInit = BearerInit
 
 /** The shared Graph context of one `makeApplications`. */
 export interface Graph {
   readonly api: Client<paths>
   /** Runs one Graph call with a token, core's bridge and core's retry of transient failures. */
-  readonly send: <R extends ApiResult>(
-    run: (init: GraphInit) => Promise<R>,
-    options?: {
-      readonly idempotent?: boolean | undefined
-      /** The shape the success body must have (`shape.ts`). */
-      readonly validate?: ((data: unknown) => string | undefined) | undefined
-    },
-  ) => Effect.Effect<CallResult<DataOf<R>>, M365Error>
+  readonly send: BearerSender
   readonly policy: ReplicationPolicy
   readonly recent: ReturnType<typeof makeRecentWrites>
   readonly fetch: Fetch
@@ -103,17 +83,12 @@ export const makeGraph = (options: {
     timeout: options.timeout,
     policy: options.policy,
     recent: makeRecentWrites(options.budgetMs ?? REPLICATION_BUDGET_MS),
-    send: (run, sendOptions = {}) =>
-      withToken(options.credential, GRAPH_DEFAULT_SCOPE, (token) =>
-        callWithResponse(
-          (signal) => run({ headers: { authorization: `Bearer ${Redacted.value(token)}` }, signal }),
-          {
-            remedy,
-            validate: sendOptions.validate,
-            ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
-          },
-        ),
-      ).pipe(withRetry(undefined, sendOptions.idempotent)),
+    send: bearerSender({
+      credential: options.credential,
+      scope: GRAPH_DEFAULT_SCOPE,
+      remedy,
+      timeout: options.timeout,
+    }),
   }
 }
 
