@@ -37,11 +37,13 @@ type Samples = Record<Layer, Array<number>>
 /** Tasks run in the worker. */
 export const tasks = {
   compare: async ({ sysId, iterations, layers }: OverheadArgs, { fetch }: TaskContext) => {
-    const sn = makeServiceNow({
-      instanceUrl: INSTANCE,
-      auth: { type: "basic", username: "admin", password: Redacted.make("admin") },
-      fetch,
-    })
+    const client = (through: typeof fetch) =>
+      makeServiceNow({
+        instanceUrl: INSTANCE,
+        auth: { type: "basic", username: "admin", password: Redacted.make("admin") },
+        fetch: through,
+      })
+    const sn = client(fetch)
     const users = sn.table("sys_user")
     const ours = () => Effect.runPromise(users.get(sysId, { fields: [...FIELDS] }))
     // The URL and headers the client sends for that call.
@@ -91,16 +93,20 @@ export const tasks = {
     }
     const check = await ours()
     if (check.sys_id !== sysId) throw new Error("the client read another record")
-    // The layers must send the very request the raw fetch sends.
+    // Every layer must send the very request the client sends.
     const sent: Array<string> = []
-    await typed(
-      undefined,
-      openapiFetch((request) => {
-        sent.push(request.url)
-        return fetch(request)
-      }),
+    const recording: typeof fetch = (request) => {
+      sent.push(request.url)
+      return fetch(request)
+    }
+    await Effect.runPromise(
+      client(recording)
+        .table("sys_user")
+        .get(sysId, { fields: [...FIELDS] }),
     )
-    if (sent[0] !== url) throw new Error(`openapi-fetch sent ${sent[0]}, not ${url}`)
+    await typed(undefined, openapiFetch(recording))
+    if (sent[0] !== url) throw new Error(`the client sent ${sent[0]}, not ${url}`)
+    if (sent[1] !== url) throw new Error(`openapi-fetch sent ${sent[1]}, not ${url}`)
 
     const samples: Samples = { raw: [], openapiFetch: [], withSignal: [], client: [] }
     for (let i = 0; i < iterations * 2; i++) {

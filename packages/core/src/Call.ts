@@ -52,6 +52,8 @@ export interface CallResult<D> {
 }
 
 const DEFAULT_TIMEOUT = Duration.seconds(60)
+/** The longest delay `setTimeout` honours (2³¹−1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1
 
 let live: Clock.Clock | undefined
 /** Effect's default clock (real time), as opposed to a `TestClock` or another provided clock. */
@@ -76,19 +78,25 @@ const withTimer = <A, B, E>(
 ): Effect.Effect<B, E> =>
   Effect.callback<B, E>((resume) => {
     const controller = new AbortController()
-    const timer = setTimeout(() => {
-      resume(timedOut())
+    // Abort first, so the fetch stops before the fiber runs on; `timedOut` is evaluated in the fiber.
+    const expire = () => {
       controller.abort()
-    }, ms)
+      resume(Effect.suspend(timedOut))
+    }
+    // Node fires a longer timer (or an infinite one) after 1 ms: such a timeout is no timeout.
+    const timer = ms <= MAX_TIMER_MS ? setTimeout(expire, ms) : undefined
     // `settled` runs the caller's `validate`: a throw there is a defect, as in `Effect.flatMap`,
-    // never a fiber left waiting.
+    // never a fiber left waiting. Only `f` is guarded: `resume` runs the fiber on, and what throws
+    // there is not this call's to catch.
     const settle = <X>(f: (x: X) => Effect.Effect<B, E>, x: X) => {
       clearTimeout(timer)
+      let outcome: Effect.Effect<B, E>
       try {
-        resume(f(x))
+        outcome = f(x)
       } catch (defect) {
-        resume(Effect.die(defect))
+        outcome = Effect.die(defect)
       }
+      resume(outcome)
     }
     let sent: Promise<A>
     try {

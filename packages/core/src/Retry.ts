@@ -202,7 +202,8 @@ export const retrySchedule = (options: RetryOptions = {}): Schedule.Schedule<num
  * Retries an effect with {@link retrySchedule}. When retries run out or an error is not retryable,
  * the last error surfaces unchanged. `idempotent`, when given, overrides `options.idempotent` for
  * these calls (a client's shared options, and a request it knows to be safe, or unsafe, to repeat).
- * The schedule is built once per options object and override, so pass long-lived options.
+ * The schedule is built once per options object and override, so pass long-lived options, and do
+ * not change an options object once it has been used.
  *
  * @example
  * ```ts

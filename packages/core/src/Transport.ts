@@ -10,7 +10,14 @@
 import { defaultFetch, type Fetch } from "./Fetch.ts"
 import { InsecureTransport, UnexpectedResponse, type UnexpectedResponseReason } from "./HttpError.ts"
 import { requestIdFrom } from "./HttpErrorFromResponse.ts"
-import { currentExchange, type Exchange, markVetted, responseInfo, secretsOf } from "./internal/exchange.ts"
+import {
+  currentExchange,
+  type Exchange,
+  markVetted,
+  type ResponseInfo,
+  responseInfo,
+  secretsOf,
+} from "./internal/exchange.ts"
 import { networkError } from "./internal/networkError.ts"
 import { redactText, redactUrl, type Secret, secretsOfBody } from "./Redact.ts"
 import { DEFAULT_REQUEST_ID_HEADERS } from "./vendor.ts"
@@ -51,8 +58,6 @@ export const isLoopbackHost = (host: string): boolean => {
  * ```
  */
 export const isAllowedUrl = (url: string | URL): boolean => {
-  // A `Request`'s URL is already parsed and serialised: its scheme is lower case (the common case, cheaply).
-  if (typeof url === "string" && url.startsWith("https://")) return true
   const u = typeof url === "string" ? new URL(url) : url
   return u.protocol === "https:" || (u.protocol === "http:" && isLoopbackHost(u.hostname))
 }
@@ -89,7 +94,7 @@ const platformText = (response: Response): Promise<string> =>
 
 /**
  * `text()` and `json()` of a response whose body must not be an HTML page (`this` is the response;
- * shared, so nothing is allocated per request). The check runs when the body is read, not when the
+ * shared by every response, so no closures per request). The check runs when the body is read, not when the
  * response arrives: reading it then would mean handing on a rebuilt `Response`, which costs more per
  * request than the rest of the transport together (bench figure 5). HTML never parses as JSON, so
  * `json()` looks at the text only when the parse fails.
@@ -109,6 +114,29 @@ async function htmlCheckedJson(this: Response): Promise<unknown> {
     const refuse = responseInfo(this)?.refuseHtml
     throw refuse !== undefined && startsLikeHtml(body) ? refuse(body) : cause
   }
+}
+
+// Whether a response can be marked and given the checking readers: a platform `Response` can; a
+// frozen one, or a response-like object with readers of its own, cannot.
+const takesReaders = (response: Response): boolean =>
+  Object.isExtensible(response) &&
+  !Object.hasOwn(response, "text") &&
+  !Object.hasOwn(response, "json") &&
+  typeof Object.getPrototypeOf(response)?.text === "function"
+
+// For the rare response that cannot take the readers: the body is checked now (when it must be),
+// and a new, marked `Response` is handed on.
+const rebuilt = async (response: Response, info: ResponseInfo): Promise<Response> => {
+  const init = { status: response.status, statusText: response.statusText, headers: response.headers }
+  let body: ReadableStream<Uint8Array> | string | null = response.body
+  if (info.refuseHtml !== undefined) {
+    const text = await response.text()
+    if (startsLikeHtml(text)) throw info.refuseHtml(text)
+    body = text
+  }
+  const copy = new Response(body, init)
+  markVetted(copy, info)
+  return copy
 }
 
 const excerptOf = (html: string, secrets: ReadonlyArray<Secret>): string =>
@@ -141,7 +169,9 @@ const htmlRefusal = (
   response: Response,
   html: string,
 ): UnexpectedResponse =>
-  unexpected(hop, request, reason, response, { excerpt: excerptOf(html, secretsOf(hop.exchange)) })
+  unexpected(hop, request, reason, response, {
+    excerpt: excerptOf(html.slice(0, MAX_HTML_BYTES), secretsOf(hop.exchange)),
+  })
 
 // The secrets of a request body: only bodies that can name their fields; reading a clone leaves the
 // request's body intact.
@@ -232,7 +262,9 @@ export const transportFetch =
     let request = first
     for (let count = 0; ; count++) {
       exchange.method = request.method
-      if (!isAllowedUrl(request.url)) {
+      // A `Request`'s URL is parsed and serialised already (its scheme in lower case): the common
+      // case needs no second parse.
+      if (!request.url.startsWith("https://") && !isAllowedUrl(request.url)) {
         throw new InsecureTransport({
           method: request.method,
           url: redactUrl(request.url, secretsOf(exchange)),
@@ -254,13 +286,17 @@ export const transportFetch =
       }
       const verdict = vet(request, response)
       if (verdict === "html-page") return refusePage(hop, request, response)
-      const checking = verdict === "check-on-read"
-      markVetted(response, {
+      const info: ResponseInfo = {
         method: request.method,
         url: original,
-        refuseHtml: checking ? (html) => htmlRefusal(hop, request, "html-body", response, html) : undefined,
-      })
-      if (checking) {
+        refuseHtml:
+          verdict === "check-on-read"
+            ? (html) => htmlRefusal(hop, request, "html-body", response, html)
+            : undefined,
+      }
+      if (!takesReaders(response)) return rebuilt(response, info)
+      markVetted(response, info)
+      if (info.refuseHtml !== undefined) {
         // Plain assignments, in one order: every response takes the same (cached) shape transition.
         const readers = response as { text: typeof htmlCheckedText; json: typeof htmlCheckedJson }
         readers.text = htmlCheckedText

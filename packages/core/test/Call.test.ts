@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Deferred, Effect, Exit, Fiber, Redacted } from "effect"
+import { Cause, Deferred, Duration, Effect, Exit, Fiber, Redacted } from "effect"
 import { TestClock } from "effect/testing"
 import createClient from "openapi-fetch"
 import { call, callWithResponse } from "../src/Call.ts"
@@ -328,6 +328,20 @@ describe("call", () => {
         )
         assert.isTrue(Exit.isFailure(exit) && Cause.hasDies(exit.cause))
       }),
+  )
+
+  it.live("with the real clock, an infinite timeout never fires (Node would fire it after 1 ms)", () =>
+    Effect.gen(function* () {
+      const server = yield* startServer((_req, res) => void setTimeout(() => json(res, 200, { id: "1" }), 50))
+      const api = makeClient(server.origin)
+      const data = yield* call(
+        (signal) => api.GET("/items/{id}", { params: { path: { id: "1" } }, signal }),
+        {
+          timeout: Duration.infinity,
+        },
+      )
+      assert.deepStrictEqual(data as unknown, { id: "1" })
+    }),
   )
 
   // The same check on both timeout paths: the live clock's own timer, and Effect's timeout under TestClock.

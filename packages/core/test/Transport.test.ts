@@ -167,8 +167,7 @@ describe("redirects", () => {
 })
 
 describe("HTML where JSON was expected", () => {
-  // Regression: sniffing awaited the cancel of a cloned (tee'd) body, which settles only after the
-  // caller reads its own branch — so any JSON answer longer than the sniffed bytes hung forever.
+  // A large JSON answer must reach its reader whole (an earlier sniff of a tee'd body hung on it).
   it.effect(
     "passes a large JSON answer through in one piece, from a real server and from a plain Response",
     () =>
@@ -233,6 +232,32 @@ describe("HTML where JSON was expected", () => {
         assert.strictEqual(error.reason, "html-body")
         assert.include(error.excerpt, "Sign in")
       }
+    }),
+  )
+
+  it.effect("checks a response that cannot take the checking readers (frozen, or its own) at once", () =>
+    Effect.gen(function* () {
+      const page = `<!DOCTYPE html><html><body>Sign in</body></html>`
+      const declaredJson = { headers: { "content-type": "application/json" } }
+      const frozen = transportFetch(async () => Object.freeze(new Response(page, declaredJson)))
+      const refused = (yield* rejection(
+        frozen(new Request("https://dev1.service-now.com/api/now/table/x")),
+      )) as UnexpectedResponse
+      assert.instanceOf(refused, UnexpectedResponse)
+      assert.strictEqual(refused.reason, "html-body")
+      const ownReaders = transportFetch(async () =>
+        Object.assign(new Response('{"result":[]}', declaredJson), { text: async () => '{"result":[]}' }),
+      )
+      const passed = yield* Effect.promise(() =>
+        ownReaders(new Request("https://dev1.service-now.com/api/now/table/x")),
+      )
+      assert.deepStrictEqual(yield* Effect.promise(() => passed.json()), { result: [] })
+      assert.strictEqual(responseInfo(passed)?.method, "GET")
+      const frozenJson = transportFetch(async () => Object.freeze(new Response('{"a":1}', declaredJson)))
+      const json = yield* Effect.promise(() =>
+        frozenJson(new Request("https://dev1.service-now.com/api/now/table/x")),
+      )
+      assert.deepStrictEqual(yield* Effect.promise(() => json.json()), { a: 1 })
     }),
   )
 

@@ -7,15 +7,7 @@
  * @module
  */
 
-import {
-  type ApiResult,
-  type CallResult,
-  type DataOf,
-  defaultFetch,
-  type Fetch,
-  type HttpError,
-  transportFetch,
-} from "@sn365/core"
+import { defaultFetch, type Fetch, type HttpError, transportFetch } from "@sn365/core"
 import { type Duration, Effect, Redacted } from "effect"
 import createClient from "openapi-fetch"
 import type { TokenCredential } from "./Credential.ts"
@@ -26,7 +18,7 @@ import {
   RepositoryFieldsRequired,
 } from "./Errors.ts"
 import type { paths, Repository as WireRepository } from "./generated/support-integration.ts"
-import { type BearerInit, bearerSender } from "./internal/bearer.ts"
+import { bearerSender } from "./internal/bearer.ts"
 import { errorFields } from "./internal/errorFields.ts"
 import { basicInformationBody, repositoryBody, repositoryListBody } from "./internal/shape.ts"
 import type {
@@ -137,21 +129,15 @@ export const apiSupportIntegration = (options: ApiSupportIntegrationOptions): Su
     // transportFetch follows redirects itself; a request built so is not copied again.
     redirect: "manual",
   })
-  const sender = bearerSender({
+  const send = bearerSender({
     credential: options.credential,
     scope: ADMIN_DEFAULT_SCOPE,
     remedy,
     timeout: options.timeout,
   })
-  const send: <R extends ApiResult>(
-    run: (init: BearerInit) => Promise<R>,
-    idempotent?: boolean,
-    validate?: (data: unknown) => string | undefined,
-  ) => Effect.Effect<CallResult<DataOf<R>>, M365Error> = (run, idempotent, validate) =>
-    sender(run, { idempotent, validate })
 
   const getBasicInformation = () =>
-    send((init) => api.GET("/basicInformation", init), undefined, basicInformationBody).pipe(
+    send((init) => api.GET("/basicInformation", init), { validate: basicInformationBody }).pipe(
       Effect.map(({ data }): BasicInformation | undefined =>
         data?.internalSupportTool === "ServiceNow" && typeof data.applicationId === "string"
           ? {
@@ -168,13 +154,13 @@ export const apiSupportIntegration = (options: ApiSupportIntegrationOptions): Su
     readonly internalSupportTool: "ServiceNow"
     readonly applicationId: string
   }) =>
-    send((init) => api.PUT("/basicInformation", { body: { ...info }, ...init }), true).pipe(
+    send((init) => api.PUT("/basicInformation", { body: { ...info }, ...init }), { idempotent: true }).pipe(
       Effect.asVoid,
       Effect.mapError((e) => specific(e, info.applicationId)),
     )
 
   const listRepositories = () =>
-    send((init) => api.GET("/repositories", init), undefined, repositoryListBody).pipe(
+    send((init) => api.GET("/repositories", init), { validate: repositoryListBody }).pipe(
       Effect.map(({ data }) => (data?.value ?? []).map(toRepository)),
       Effect.mapError((e) => specific(e)),
     )
@@ -183,8 +169,7 @@ export const apiSupportIntegration = (options: ApiSupportIntegrationOptions): Su
     send(
       (init) =>
         api.POST("/repositories", { body: { repository: repo.repository, ...fieldsOf(repo) }, ...init }),
-      undefined,
-      repositoryBody,
+      { validate: repositoryBody },
     ).pipe(
       Effect.map(({ data }) => toRepository(data as WireRepository)),
       Effect.mapError((e) => specific(e)),
@@ -194,8 +179,7 @@ export const apiSupportIntegration = (options: ApiSupportIntegrationOptions): Su
     send(
       (init) =>
         api.GET("/repositories/{repositoryId}", { params: { path: { repositoryId: repository } }, ...init }),
-      undefined,
-      repositoryBody,
+      { validate: repositoryBody },
     ).pipe(Effect.map(({ data }) => toRepository(data as WireRepository)))
 
   const updateRepository = (repository: string, repo: Partial<Omit<RepositoryInput, "repository">>) =>
@@ -220,8 +204,7 @@ export const apiSupportIntegration = (options: ApiSupportIntegrationOptions): Su
             body: fieldsOf(merged),
             ...init,
           }),
-        true,
-        repositoryBody,
+        { idempotent: true, validate: repositoryBody },
       )
       return toRepository(data as WireRepository)
     }).pipe(Effect.mapError((e) => specific(e)))
@@ -233,7 +216,7 @@ export const apiSupportIntegration = (options: ApiSupportIntegrationOptions): Su
           params: { path: { repositoryId: repository } },
           ...init,
         }),
-      true,
+      { idempotent: true },
     ).pipe(
       Effect.asVoid,
       Effect.catchTag("NotFound", () => Effect.void),
@@ -241,7 +224,7 @@ export const apiSupportIntegration = (options: ApiSupportIntegrationOptions): Su
     )
 
   const clearBasicInformation = () =>
-    send((init) => api.DELETE("/basicInformation", init), true).pipe(
+    send((init) => api.DELETE("/basicInformation", init), { idempotent: true }).pipe(
       Effect.asVoid,
       Effect.mapError((e) => specific(e)),
     )

@@ -19,7 +19,7 @@ import type { M365Error } from "../Errors.ts"
  * cached, so after a 401 the call is made once more with a renewed token — safe for every method,
  * because a request refused at authentication was not processed.
  */
-export const withToken = <A, E extends { readonly _tag: string }>(
+const withToken = <A, E extends { readonly _tag: string }>(
   credential: TokenCredential,
   scope: string,
   call: (token: Redacted.Redacted<string>) => Effect.Effect<A, E>,

@@ -23,10 +23,7 @@ import {
   GRAPH_OWNEDBY_BACKING_TEXT,
   REPLICATION_BUDGET_MS,
 } from "../vendor.ts"
-import { type BearerInit, type BearerSender, bearerSender } from "./bearer.ts"
-
-/** What `openapi-fetch` calls receive besides their parameters. */
-export type GraphInit = BearerInit
+import { type BearerSender, bearerSender } from "./bearer.ts"
 
 /** The shared Graph context of one `makeApplications`. */
 export interface Graph {
