@@ -1,21 +1,9 @@
-/**
- * Crash-resume: every write of a clean run is a crash point. For each, the run is broken there in
- * three ways — the process dies just before sending it (a step boundary, or between two writes of
- * a step); the server commits it and the connection drops before the answer (`reset-after-commit`;
- * the client lives on and does what it does); and the process dies right after that commit
- * (nothing more is sent, the in-memory secret store is lost) — then a clean run must converge with
- * no duplicate, no orphan and credentials that work together.
- *
- * The crash points are not a hand-written list: they are read from the emulator's request log of a
- * clean run from each start state, so a new step's writes are covered without touching this file.
- */
-import { assert, describe, it } from "@effect/vitest"
 import { Effect, type Scope } from "effect"
 import { decodeConfig } from "../../src/Config.ts"
 import { namesOf } from "../../src/Names.ts"
 import { apply } from "../../src/Setup.ts"
 import { configInput } from "../support/emulator.ts"
-import { breakAt, crashPointsOf, MODES, type Run } from "./support/crash.ts"
+import { breakAt, crashPointsOf, describeCrashResume, inScope, type Run } from "./support/crash.ts"
 import { reportFigures, stats } from "./support/stats.ts"
 import { assertConverged, converge, INSTANCE, makeWorld, runOptions, type World } from "./support/world.ts"
 
@@ -97,32 +85,20 @@ const applyIn =
 const pointsByState = await Promise.all(
   states.map(async (state) => ({
     state,
-    points: await Effect.runPromise(
-      Effect.scoped(
-        Effect.gen(function* () {
-          const world = yield* state.prepare()
-          return yield* crashPointsOf(world, applyIn(world))
-        }),
-      ),
+    points: await inScope(
+      Effect.gen(function* () {
+        const world = yield* state.prepare()
+        return yield* crashPointsOf(world, applyIn(world))
+      }),
     ),
   })),
 )
 
-describe("crash-resume at every write", () => {
-  for (const { state, points } of pointsByState)
-    describe(`from ${state.name} (${points.length} writes)`, () => {
-      it("has crash points", () => {
-        assert.isAbove(points.length, 0)
-      })
-      for (const point of points)
-        for (const mode of MODES)
-          it.live(`${mode} at ${point.signature} #${point.ordinal}`, () =>
-            Effect.gen(function* () {
-              stats.add("crashPoints")
-              const world = yield* state.prepare()
-              yield* breakAt(world, point, mode, applyIn(world))
-              assertConverged(yield* converge(world))
-            }),
-          )
-    })
-})
+describeCrashResume("crash-resume at every write", pointsByState, (state, point, mode) =>
+  Effect.gen(function* () {
+    stats.add("crashPoints")
+    const world = yield* state.prepare()
+    yield* breakAt(world, point, mode, applyIn(world))
+    assertConverged(yield* converge(world))
+  }),
+)

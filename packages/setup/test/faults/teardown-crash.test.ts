@@ -15,7 +15,14 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, type Scope } from "effect"
 import { apply } from "../../src/Setup.ts"
-import { breakAt, type CrashPoint, crashPointsOf, MODES, type Run } from "./support/crash.ts"
+import {
+  breakAt,
+  type CrashPoint,
+  crashPointsOf,
+  describeCrashResume,
+  inScope,
+  type Run,
+} from "./support/crash.ts"
 import { reportFigures, stats } from "./support/stats.ts"
 import { assertTornDown, type Baseline, baselineOf, teardownIn, tornDown } from "./support/teardown.ts"
 import { assertConverged, converge, makeWorld, runOptions, type World } from "./support/world.ts"
@@ -76,9 +83,6 @@ const states: ReadonlyArray<StartState> = [
   },
 ]
 
-const inScope = <A>(effect: Effect.Effect<A, unknown, Scope.Scope>) =>
-  Effect.runPromise(Effect.scoped(effect))
-
 const pointsByState = await Promise.all(
   states.map(async (state) => ({
     state,
@@ -99,24 +103,14 @@ const applyPoints = await inScope(
   }),
 )
 
-describe("teardown crash-resume at every write", () => {
-  for (const { state, points } of pointsByState)
-    describe(`from ${state.name} (${points.length} writes)`, () => {
-      it("has crash points", () => {
-        assert.isAbove(points.length, 0)
-      })
-      for (const point of points)
-        for (const mode of MODES)
-          it.live(`${mode} at ${point.signature} #${point.ordinal}`, () =>
-            Effect.gen(function* () {
-              stats.add("teardownCrashPoints")
-              const { world, baseline } = yield* state.prepare()
-              yield* breakAt(world, point, mode, teardownIn(world, baseline))
-              assertTornDown(yield* tornDown(world, baseline))
-            }),
-          )
-    })
-})
+describeCrashResume("teardown crash-resume at every write", pointsByState, (state, point, mode) =>
+  Effect.gen(function* () {
+    stats.add("teardownCrashPoints")
+    const { world, baseline } = yield* state.prepare()
+    yield* breakAt(world, point, mode, teardownIn(world, baseline))
+    assertTornDown(yield* tornDown(world, baseline))
+  }),
+)
 
 describe("apply after a broken teardown", () => {
   const [{ state, points }] = pointsByState as [(typeof pointsByState)[number]]

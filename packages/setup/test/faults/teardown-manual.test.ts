@@ -19,6 +19,7 @@ import {
   breakAt,
   type CrashPoint,
   crashPointsOf,
+  inScope,
   isWrite,
   MODES,
   type Mode,
@@ -180,24 +181,22 @@ const pointsOf = (
   prepare: Effect.Effect<Started, unknown, Scope.Scope>,
   run: (started: Started, handoff: ManualHandoff) => Run,
 ) =>
-  Effect.runPromise(
-    Effect.scoped(
-      Effect.gen(function* () {
-        const started = yield* prepare
-        const handoffs: Array<HandoffPoint> = []
-        const writes = yield* crashPointsOf(
-          started.world,
-          run(
-            started,
-            handoffCounter(started.admin, (_request, point) => {
-              handoffs.push(point)
-              return undefined
-            }),
-          ),
-        )
-        return { writes, handoffs }
-      }),
-    ),
+  inScope(
+    Effect.gen(function* () {
+      const started = yield* prepare
+      const handoffs: Array<HandoffPoint> = []
+      const writes = yield* crashPointsOf(
+        started.world,
+        run(
+          started,
+          handoffCounter(started.admin, (_request, point) => {
+            handoffs.push(point)
+            return undefined
+          }),
+        ),
+      )
+      return { writes, handoffs }
+    }),
   )
 
 const teardownPoints = await pointsOf(setUp, teardownIn)

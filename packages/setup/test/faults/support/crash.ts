@@ -3,9 +3,9 @@
  * teardown. A crash point is a write of a clean run, read from that run's own requests, so a new
  * step's writes are covered without touching the tests.
  */
-import { assert } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import type { Fetch } from "@sn365/core"
-import { Cause, Effect, Exit } from "effect"
+import { Cause, Effect, Exit, type Scope } from "effect"
 import type { World } from "./world.ts"
 
 /** A write as a crash point: its method, its path with ids abstracted, and which one of those it is. */
@@ -170,3 +170,29 @@ export const breakAt = (world: World, target: CrashPoint, mode: Mode, run: Run) 
     world.emulator.faults.clear()
     return exit
   })
+
+/** Runs `effect` in a scope of its own, as a promise: crash points are collected before tests are declared. */
+export const inScope = <A>(effect: Effect.Effect<A, unknown, Scope.Scope>): Promise<A> =>
+  Effect.runPromise(Effect.scoped(effect))
+
+/**
+ * Declares crash-resume tests: per start state, a guard that a clean run from it has crash points,
+ * then `resume` for every point broken in every {@link Mode}.
+ */
+export const describeCrashResume = <S extends { readonly name: string }>(
+  title: string,
+  pointsByState: ReadonlyArray<{ readonly state: S; readonly points: ReadonlyArray<CrashPoint> }>,
+  resume: (state: S, point: CrashPoint, mode: Mode) => Effect.Effect<void, unknown, Scope.Scope>,
+): void => {
+  describe(title, () => {
+    for (const { state, points } of pointsByState)
+      describe(`from ${state.name} (${points.length} writes)`, () => {
+        it("has crash points", () => {
+          assert.isAbove(points.length, 0)
+        })
+        for (const point of points)
+          for (const mode of MODES)
+            it.live(`${mode} at ${point.signature} #${point.ordinal}`, () => resume(state, point, mode))
+      })
+  })
+}
