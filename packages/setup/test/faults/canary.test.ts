@@ -12,6 +12,7 @@ import { Cause, Effect, Exit, Logger, Redacted, References } from "effect"
 import { renderPlan } from "../../src/Plan.ts"
 import { apply, discover, plan, teardown, verify } from "../../src/Setup.ts"
 import { CANARY, canaryConfig, canaryEmulator, makeScanner } from "./support/canary.ts"
+import { applySignatures } from "./support/crash.ts"
 import { reportFigures, stats } from "./support/stats.ts"
 import { makeWorld, runOptions, type World } from "./support/world.ts"
 
@@ -108,11 +109,6 @@ const echoing =
     )
   }
 
-const signatureOf = (request: Request) => {
-  const url = new URL(request.url)
-  return `${request.method} ${url.hostname}${url.pathname.replace(/[0-9a-f-]{32,36}/g, "{id}")}`
-}
-
 /** A whole lifecycle with canary credentials: everything it produced, and every secret it used. */
 const lifecycle = (world: World, learnt: Set<string>) =>
   Effect.gen(function* () {
@@ -158,22 +154,7 @@ describe("secret canaries", () => {
   )
 
   // The signatures of a clean run's requests: each becomes a server that echoes the secrets back.
-  const signatures = Effect.runPromise(
-    Effect.scoped(
-      Effect.gen(function* () {
-        const world = yield* makeWorld(canaryEmulator, () => canaryConfig)
-        const seen = new Set<string>()
-        const { options } = runOptions(world, {
-          fetch: (request) => {
-            seen.add(signatureOf(request))
-            return world.fetch(request)
-          },
-        })
-        yield* apply(world.config, options)
-        return [...seen]
-      }),
-    ),
-  )
+  const signatures = applySignatures(makeWorld(canaryEmulator, () => canaryConfig))
 
   it.live(
     "servers echoing every request's credentials and body back: as JSON errors, as HTML, as bare values",

@@ -11,6 +11,7 @@ import { Cause, Effect, Exit, Redacted, Stream } from "effect"
 import { decodeConfig } from "../../src/Config.ts"
 import { apply } from "../../src/Setup.ts"
 import { configInput } from "../support/emulator.ts"
+import { applySignatures, signatureOf } from "./support/crash.ts"
 import { reportFigures, stats } from "./support/stats.ts"
 import { assertConverged, converge, INSTANCE, makeWorld, runOptions } from "./support/world.ts"
 
@@ -35,11 +36,6 @@ const recorder =
       )
     return next(request)
   }
-
-const signatureOf = (request: Request) => {
-  const url = new URL(request.url)
-  return `${request.method} ${url.hostname}${url.pathname.replace(/[0-9a-f-]{32,36}/g, "{id}")}`
-}
 
 describe("transport safety", () => {
   it.live("plain http to a non-loopback instance is refused before a request is made", () =>
@@ -87,22 +83,7 @@ describe("transport safety", () => {
   )
 
   // Every request signature of a clean run, answered once with a redirect.
-  const signatures = Effect.runPromise(
-    Effect.scoped(
-      Effect.gen(function* () {
-        const world = yield* makeWorld()
-        const seen = new Set<string>()
-        const { options } = runOptions(world, {
-          fetch: (request) => {
-            seen.add(signatureOf(request))
-            return world.fetch(request)
-          },
-        })
-        yield* apply(world.config, options)
-        return [...seen]
-      }),
-    ),
-  )
+  const signatures = applySignatures(makeWorld())
 
   for (const [name, target, status] of [
     ["to another host", (url: URL) => `https://${EVIL}${url.pathname}${url.search}`, 302],

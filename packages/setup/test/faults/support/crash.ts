@@ -6,7 +6,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import type { Fetch } from "@sn365/core"
 import { Cause, Effect, Exit, type Scope } from "effect"
-import type { World } from "./world.ts"
+import { apply } from "../../../src/Setup.ts"
+import { runOptions, type World } from "./world.ts"
 
 /** A write as a crash point: its method, its path with ids abstracted, and which one of those it is. */
 export interface CrashPoint {
@@ -37,7 +38,8 @@ export const isWrite = (request: Request) => {
   )
 }
 
-const signatureOf = (request: Request) => {
+/** A request as `METHOD host/path`, ids abstracted: the same request in any run. */
+export const signatureOf = (request: Request) => {
   const url = new URL(request.url)
   return `${request.method} ${url.hostname}${url.pathname.replace(ID, "{id}")}`
 }
@@ -196,3 +198,20 @@ export const describeCrashResume = <S extends { readonly name: string }>(
       })
   })
 }
+
+/** The signature of every request a clean apply sends in the world `world` builds, each once. */
+export const applySignatures = (world: Effect.Effect<World, unknown, Scope.Scope>): Promise<Array<string>> =>
+  inScope(
+    Effect.gen(function* () {
+      const built = yield* world
+      const seen = new Set<string>()
+      const { options } = runOptions(built, {
+        fetch: (request) => {
+          seen.add(signatureOf(request))
+          return built.fetch(request)
+        },
+      })
+      yield* apply(built.config, options)
+      return [...seen]
+    }),
+  )
