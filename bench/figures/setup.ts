@@ -26,7 +26,14 @@ interface Timed {
   /** When the client handed each request to the network (see `lib/chain.ts`). */
   readonly sends: ReadonlyArray<Send>
   readonly wallMs: number
+  /** The client process's CPU time (user + system) during the call. */
+  readonly cpuMs: number
   readonly outcomes: ReadonlyArray<string>
+}
+
+const cpuMsSince = (start: NodeJS.CpuUsage): number => {
+  const used = process.cpuUsage(start)
+  return (used.user + used.system) / 1000
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
@@ -38,6 +45,7 @@ export const tasks = {
     const sends: Array<Send> = []
     const startedAtMs = Date.now()
     const started = performance.now()
+    const cpu = process.cpuUsage()
     const result: ApplyResult = await setupIntegration(setupConfig(identities), {
       fetch: recordSends(fetch, sends),
       secrets: memorySecretStore(),
@@ -52,6 +60,7 @@ export const tasks = {
       startedAtMs,
       sends,
       wallMs,
+      cpuMs: cpuMsSince(cpu),
       outcomes: result.steps.map((step) => `${step.step}:${step.outcome ?? step.status}`),
     }
   },
@@ -59,8 +68,10 @@ export const tasks = {
   sequential: async ({ identities }: ApplyArgs, { fetch }: TaskContext): Promise<Timed> => {
     const startedAtMs = Date.now()
     const started = performance.now()
+    const cpu = process.cpuUsage()
     await Effect.runPromise(sequentialSetup(setupConfig(identities), fetch))
-    return { startedAtMs, sends: [], wallMs: performance.now() - started, outcomes: [] }
+    const wallMs = performance.now() - started
+    return { startedAtMs, sends: [], wallMs, cpuMs: cpuMsSince(cpu), outcomes: [] }
   },
 }
 
@@ -71,13 +82,19 @@ export interface WhereTheTimeWent {
   readonly serverMs: number
   readonly queuedMs: number
   readonly clientMs: number
+  /** The client process's CPU time per run (all of its requests, not only the chain's). */
+  readonly clientCpuMs: number
   /** The longest chain of the last measured run. */
   readonly chain: ReadonlyArray<string>
   /** The client's gaps along that chain (before, between, after its requests), per position, medians. */
   readonly gapsMs: ReadonlyArray<number>
 }
 
-const summarise = (runs: ReadonlyArray<ChainBreakdown>, latencyMs: number): WhereTheTimeWent => {
+const summarise = (
+  runs: ReadonlyArray<ChainBreakdown>,
+  cpuMs: ReadonlyArray<number>,
+  latencyMs: number,
+): WhereTheTimeWent => {
   const hops = median(runs.map((run) => run.hops))
   return {
     hops,
@@ -85,6 +102,7 @@ const summarise = (runs: ReadonlyArray<ChainBreakdown>, latencyMs: number): Wher
     serverMs: median(runs.map((run) => run.serverMs)),
     queuedMs: median(runs.map((run) => run.queuedMs)),
     clientMs: median(runs.map((run) => run.clientMs)),
+    clientCpuMs: median(cpuMs),
     chain: runs.at(-1)?.chain ?? [],
     gapsMs: (runs[0]?.gapsMs ?? []).map((_, i) => median(runs.map((run) => run.gapsMs[i] ?? 0))),
   }
@@ -135,6 +153,8 @@ export const setupFigures = async (bench: Bench): Promise<SetupFigures> => {
     const rerun: Array<number> = []
     const sequential: Array<number> = []
     const applyChains: Array<ChainBreakdown> = []
+    const applyCpu: Array<number> = []
+    const rerunCpu: Array<number> = []
     const rerunChains: Array<ChainBreakdown> = []
     let applyRequests = 0
     let rerunRequests = 0
@@ -167,6 +187,8 @@ export const setupFigures = async (bench: Bench): Promise<SetupFigures> => {
       rerun.push(again.wallMs)
       applyChains.push(firstChain)
       rerunChains.push(againChain)
+      applyCpu.push(first.cpuMs)
+      rerunCpu.push(again.cpuMs)
       sequential.push(baseline.wallMs)
       applyRequests = firstRequests
       rerunRequests = againRequests
@@ -182,14 +204,14 @@ export const setupFigures = async (bench: Bench): Promise<SetupFigures> => {
         wallMs: apply,
         medianMs: applyMedian,
         requests: applyRequests,
-        timeWent: summarise(applyChains, latencyMs),
+        timeWent: summarise(applyChains, applyCpu, latencyMs),
       },
       rerun: {
         wallMs: rerun,
         medianMs: median(rerun),
         requests: rerunRequests,
         hops: NO_CHANGE_PATH_HOPS,
-        timeWent: summarise(rerunChains, latencyMs),
+        timeWent: summarise(rerunChains, rerunCpu, latencyMs),
       },
       sequential: { wallMs: sequential, medianMs: sequentialMedian, requests: sequentialRequests },
       vsCriticalPath: applyMedian / criticalMs,

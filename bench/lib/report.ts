@@ -41,7 +41,7 @@ interface Results {
 }
 
 const timeWentText = (went: WhereTheTimeWent): string =>
-  `${went.hops} sequential round trips (${ms(went.latencyMs)} latency) + ${ms(went.serverMs)} emulator + ${ms(went.queuedMs)} queued for the emulator + ${ms(went.clientMs)} client`
+  `${went.hops} sequential round trips (${ms(went.latencyMs)} latency) + ${ms(went.serverMs)} emulator + ${ms(went.queuedMs)} queued for the emulator + ${ms(went.clientMs)} client (the client's CPU: ${ms(went.clientCpuMs)} per run)`
 
 const rowsOf = (results: Results): { rows: Array<FigureRow>; notes: Array<string> } => {
   const rows: Array<FigureRow> = []

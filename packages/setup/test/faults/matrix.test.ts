@@ -189,6 +189,23 @@ const cases: ReadonlyArray<Case> = [
     expect: { outcome: "fails", tag: ["ApplyFailed"], message: /network error/ },
   },
   {
+    // A first apply sends three batches, each after the one before by a data dependency: the role
+    // grants, the provider with its profile, then the wizard's values.
+    name: "connection reset after the wizard values' batch committed (PATCHes are not repeated)",
+    inject: addFaults({
+      kind: "reset-after-commit",
+      system: "servicenow",
+      path: "/api/now/v1/batch",
+      skip: 2,
+      times: 1,
+    }),
+    expect: {
+      outcome: "fails",
+      tag: ["ApplyFailed"],
+      message: /Step 'App wizard values' failed: POST \S+\/batch → network error/,
+    },
+  },
+  {
     name: "connection reset after addPassword committed (a secret nobody saw)",
     inject: addFaults({ kind: "reset-after-commit", system: "graph", path: /addPassword$/, times: 1 }),
     expect: { outcome: "fails", tag: ["ApplyFailed"], message: /network error/ },

@@ -103,7 +103,7 @@ const cases: ReadonlyArray<Case> = [
     name: "a ServiceNow rate-limit rule exhausted mid-run",
     inject: (w) => {
       w.emulator.clock.advance(3_600_000 - (w.emulator.clock.now() % 3_600_000) + 1_000)
-      w.emulator.servicenow.addRateLimitRule(INSTANCE, { limitPerHour: 14 })
+      w.emulator.servicenow.addRateLimitRule(INSTANCE, { limitPerHour: 11 })
       return () => w.emulator.servicenow.clearRateLimitRules(INSTANCE)
     },
     expect: { outcome: "fails", tag: ["ApplyFailed", "PreflightFailed"], message: /Too Many Requests/ },
@@ -214,15 +214,20 @@ const cases: ReadonlyArray<Case> = [
     expect: { outcome: "succeeds", retried: /NetworkError/ },
   },
   {
-    name: "connection reset after a wizard value was reset (a PATCH: stops the run)",
+    // Teardown sends two batches, in its order: the role revocations, then the wizard's values.
+    name: "connection reset after the wizard values were reset (a batch of PATCHes: stops the run)",
     inject: addFaults({
       kind: "reset-after-commit",
       system: "servicenow",
-      method: "PATCH",
-      path: /sys_properties/,
+      path: "/api/now/v1/batch",
+      skip: 1,
       times: 1,
     }),
-    expect: { outcome: "fails", tag: ["ApplyFailed"], message: /network error/ },
+    expect: {
+      outcome: "fails",
+      tag: ["ApplyFailed"],
+      message: /Step 'Remove App wizard values' failed: POST \S+\/batch → network error/,
+    },
   },
   {
     name: "an object removed by someone else while teardown runs (its delete answers 404)",
