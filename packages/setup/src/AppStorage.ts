@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { BatchItem, Query, type ServiceNowClient } from "@sn365/servicenow"
+import { Query, type ServiceNowClient } from "@sn365/servicenow"
 import { Effect, Stream } from "effect"
 import { APP_SCOPE } from "./vendor.ts"
 
@@ -91,31 +91,13 @@ export const appPropertyNames = (
   return mapping
 }
 
-/**
- * The default storage: `sys_properties`, one record per value, read in one request. Several values
- * are written in one Batch API request (the wizard's values take one round trip and one API call, not
- * one each); a single value is one ordinary request. A value whose write fails fails the whole write
- * with that item's error, mapped as for an ordinary request; the others may have been written, and
- * a second run writes what is still different.
- */
+/** The default storage: `sys_properties`, one record per value, read in one request. */
 export const propertyAppStorage = (
   sn: ServiceNowClient,
   names: Readonly<Record<WizardKey, string>> = DEFAULT_APP_PROPERTIES,
 ): AppStorage => {
   const properties = sn.table("sys_properties")
   const keyOf = new Map(KNOWN_KEYS.map((key) => [names[key], key]))
-  const writeOne = (key: WizardKey, value: string, sysId: string | undefined) =>
-    sysId === undefined
-      ? properties.create({ name: names[key], value, type: "string" }, { fields: ["sys_id"] })
-      : properties.update(sysId, { value }, { fields: ["sys_id"] })
-  const itemOf = (key: WizardKey, value: string, sysId: string | undefined) =>
-    sysId === undefined
-      ? BatchItem.create(
-          "sys_properties",
-          { name: names[key], value, type: "string" },
-          { fields: ["sys_id"] },
-        )
-      : BatchItem.update("sys_properties", sysId, { value }, { fields: ["sys_id"] })
   return {
     read: properties
       .list({
@@ -135,18 +117,15 @@ export const propertyAppStorage = (
         }),
       ),
     write: (values, current) =>
-      Effect.gen(function* () {
-        const writes = (Object.entries(values) as Array<[WizardKey, string]>).map(
-          ([key, value]) => [key, value, current[key]?.sysId] as const,
-        )
-        const [only] = writes
-        if (writes.length <= 1) {
-          if (only !== undefined) yield* writeOne(...only)
-          return
-        }
-        const results = yield* sn.batch(writes.map((write) => itemOf(...write)))
-        const failure = results.find((result) => result._tag === "Failure")
-        if (failure !== undefined) return yield* Effect.fail(failure.error)
-      }),
+      Effect.forEach(
+        Object.entries(values) as Array<[WizardKey, string]>,
+        ([key, value]) => {
+          const sysId = current[key]?.sysId
+          return sysId === undefined
+            ? properties.create({ name: names[key], value, type: "string" }, { fields: ["sys_id"] })
+            : properties.update(sysId, { value }, { fields: ["sys_id"] })
+        },
+        { concurrency: 8, discard: true },
+      ),
   }
 }

@@ -189,20 +189,18 @@ const cases: ReadonlyArray<Case> = [
     expect: { outcome: "fails", tag: ["ApplyFailed"], message: /network error/ },
   },
   {
-    // A first apply sends three batches, each after the one before by a data dependency: the role
-    // grants, the provider with its profile, then the wizard's values.
-    name: "connection reset after the wizard values' batch committed (PATCHes are not repeated)",
+    name: "connection reset after a wizard value's PATCH committed (not repeated: stops the run)",
     inject: addFaults({
       kind: "reset-after-commit",
       system: "servicenow",
-      path: "/api/now/v1/batch",
-      skip: 2,
+      method: "PATCH",
+      path: /sys_properties/,
       times: 1,
     }),
     expect: {
       outcome: "fails",
       tag: ["ApplyFailed"],
-      message: /Step 'App wizard values' failed: POST \S+\/batch → network error/,
+      message: /Step 'App wizard values' failed: PATCH \S+\/sys_properties\/\S+ → network error/,
     },
   },
   {

@@ -103,7 +103,7 @@ const cases: ReadonlyArray<Case> = [
     name: "a ServiceNow rate-limit rule exhausted mid-run",
     inject: (w) => {
       w.emulator.clock.advance(3_600_000 - (w.emulator.clock.now() % 3_600_000) + 1_000)
-      w.emulator.servicenow.addRateLimitRule(INSTANCE, { limitPerHour: 11 })
+      w.emulator.servicenow.addRateLimitRule(INSTANCE, { limitPerHour: 14 })
       return () => w.emulator.servicenow.clearRateLimitRules(INSTANCE)
     },
     expect: { outcome: "fails", tag: ["ApplyFailed", "PreflightFailed"], message: /Too Many Requests/ },
@@ -214,19 +214,18 @@ const cases: ReadonlyArray<Case> = [
     expect: { outcome: "succeeds", retried: /NetworkError/ },
   },
   {
-    // Teardown sends two batches, in its order: the role revocations, then the wizard's values.
-    name: "connection reset after the wizard values were reset (a batch of PATCHes: stops the run)",
+    name: "connection reset after a wizard value was reset (a PATCH: stops the run)",
     inject: addFaults({
       kind: "reset-after-commit",
       system: "servicenow",
-      path: "/api/now/v1/batch",
-      skip: 1,
+      method: "PATCH",
+      path: /sys_properties/,
       times: 1,
     }),
     expect: {
       outcome: "fails",
       tag: ["ApplyFailed"],
-      message: /Step 'Remove App wizard values' failed: POST \S+\/batch → network error/,
+      message: /Step 'Remove App wizard values' failed: PATCH \S+\/sys_properties\/\S+ → network error/,
     },
   },
   {
