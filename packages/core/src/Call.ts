@@ -57,6 +57,22 @@ const MAX_TIMER_MS = 2 ** 31 - 1
 
 let live: Clock.Clock | undefined
 /** Effect's default clock (real time), as opposed to a `TestClock` or another provided clock. */
+// Clients are configured with strings such as "30000 millis", and Effect parses one with BigInt
+// arithmetic: once per distinct string is enough (a bounded memo; it is not worth more).
+const parsedTimeouts = new Map<string, Duration.Duration>()
+const MAX_PARSED_TIMEOUTS = 64
+
+const timeoutOf = (input: Duration.Input): Duration.Duration => {
+  if (typeof input !== "string") return Duration.fromInputUnsafe(input)
+  let parsed = parsedTimeouts.get(input)
+  if (parsed === undefined) {
+    parsed = Duration.fromInputUnsafe(input)
+    if (parsedTimeouts.size >= MAX_PARSED_TIMEOUTS) parsedTimeouts.clear()
+    parsedTimeouts.set(input, parsed)
+  }
+  return parsed
+}
+
 const liveClock = (): Clock.Clock => {
   live ??= Effect.runSync(Effect.clockWith(Effect.succeed))
   return live
@@ -216,7 +232,7 @@ export const callWithResponse = <R extends ApiResult>(
       unscanned: [],
       requestIdHeaders: options.requestIdHeaders,
     }
-    const timeout = Duration.fromInputUnsafe(options.timeout ?? DEFAULT_TIMEOUT)
+    const timeout = timeoutOf(options.timeout ?? DEFAULT_TIMEOUT)
     const timedOut = () =>
       Effect.fail(new Timeout({ ...requestOf(exchange), timeoutMs: Duration.toMillis(timeout) }))
     const failed = (cause: unknown) => fromRejection(cause, exchange)

@@ -299,6 +299,27 @@ describe("call", () => {
     }),
   )
 
+  it.live("each call keeps its own timeout, given as a string however often it is used", () =>
+    Effect.gen(function* () {
+      const server = yield* startServer(() => undefined)
+      const api = makeClient(server.origin)
+      const slow = (timeout: string) =>
+        failure(
+          call((signal) => api.GET("/items/{id}", { params: { path: { id: "slow" } }, signal }), { timeout }),
+        )
+      // Parsed strings are remembered (a bounded memo): more distinct ones than it holds, then a repeat.
+      const timeouts = [
+        ...Array.from({ length: 70 }, (_, i) => `${i + 1} millis`),
+        "3 millis",
+        "0.05 seconds",
+      ]
+      const measured = yield* Effect.forEach(timeouts, (timeout) =>
+        Effect.map(slow(timeout), (error) => (error._tag === "Timeout" ? error.timeoutMs : -1)),
+      )
+      assert.deepStrictEqual(measured, [...Array.from({ length: 70 }, (_, i) => i + 1), 3, 50])
+    }),
+  )
+
   // Production runs on the live clock, where the call settles through its own timer bridge rather
   // than Effect's timeout: the outcomes must be the same as under TestClock.
   it.live(
