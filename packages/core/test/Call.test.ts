@@ -303,13 +303,13 @@ describe("call", () => {
     Effect.gen(function* () {
       const server = yield* startServer(() => undefined)
       const api = makeClient(server.origin)
-      const slow = (timeout: string) =>
+      const slow = (timeout: Duration.Input) =>
         failure(
           call((signal) => api.GET("/items/{id}", { params: { path: { id: "slow" } }, signal }), { timeout }),
         )
       // Parsed strings are remembered (a bounded memo): more distinct ones than it holds, then a repeat.
-      const timeouts = [
-        ...Array.from({ length: 70 }, (_, i) => `${i + 1} millis`),
+      const timeouts: Array<Duration.Input> = [
+        ...Array.from({ length: 70 }, (_, i): Duration.Input => `${i + 1} millis`),
         "3 millis",
         "0.05 seconds",
       ]

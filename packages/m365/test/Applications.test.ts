@@ -68,6 +68,46 @@ describe("makeApplications: registrations", () => {
   )
 
   it.live(
+    "a call refused after another call already renewed the token uses that token: no second renewal",
+    () =>
+      Effect.gen(function* () {
+        const e = yield* emulator()
+        const credential = adminCredential(e)
+        const first = makeApplications({ credential, fetch: e.fetch, ...FAST_REPLICATION })
+        const name = uniqueName()
+        yield* first.upsert(name, outbound())
+        // A second client on the same credential, whose first request waits at the gate holding
+        // the old token until the first client has met the 401 and renewed.
+        const entered = Promise.withResolvers<void>()
+        const gate = Promise.withResolvers<void>()
+        let gated = false
+        const held: Fetch = async (request) => {
+          if (!gated) {
+            gated = true
+            entered.resolve()
+            await gate.promise
+          }
+          return e.fetch(request)
+        }
+        const second = makeApplications({ credential, fetch: held, ...FAST_REPLICATION })
+        const tokensBefore = countRequests(e, "login")
+        e.clock.advance(2 * 3_600_000)
+        const late = yield* Effect.forkChild(second.findByUniqueName(name))
+        yield* Effect.promise(() => entered.promise)
+        assert.strictEqual((yield* first.findByUniqueName(name))?.uniqueName, name)
+        assert.strictEqual(countRequests(e, "login") - tokensBefore, 1, "the first refusal renews")
+        gate.resolve()
+        assert.strictEqual((yield* Fiber.join(late))?.uniqueName, name)
+        assert.strictEqual(
+          e.requests.count((r) => r.system === "graph" && r.status === 401),
+          2,
+          "both calls were refused once",
+        )
+        assert.strictEqual(countRequests(e, "login") - tokensBefore, 1, "no second renewal")
+      }),
+  )
+
+  it.live(
     "upsert addresses a uniqueName with a single quote as an OData literal (quote doubled) and keeps it",
     () =>
       Effect.gen(function* () {

@@ -17,19 +17,30 @@ import type { M365Error } from "../Errors.ts"
 /**
  * Runs `call` with a token for `scope`. A token can expire early or be revoked while it is still
  * cached, so after a 401 the call is made once more with a renewed token — safe for every method,
- * because a request refused at authentication was not processed.
+ * because a request refused at authentication was not processed. When another call has already
+ * renewed the token meanwhile, its token is used: one refusal, one renewal, however many calls
+ * were in flight with the old token.
  */
 const withToken = <A, E extends { readonly _tag: string }>(
   credential: TokenCredential,
   scope: string,
   call: (token: Redacted.Redacted<string>) => Effect.Effect<A, E>,
-): Effect.Effect<A, E | M365Error> =>
-  Effect.flatMap(credential.getToken(scope), call).pipe(
-    Effect.catchIf(
-      (error): error is E => error._tag === "Unauthorized",
-      () => Effect.flatMap(credential.getToken(scope, { forceRefresh: true }), call),
+): Effect.Effect<A, E | M365Error> => {
+  const renewedAfter = (refused: Redacted.Redacted<string>) =>
+    Effect.flatMap(credential.getToken(scope), (current) =>
+      Redacted.value(current) === Redacted.value(refused)
+        ? credential.getToken(scope, { forceRefresh: true })
+        : Effect.succeed(current),
+    )
+  return Effect.flatMap(credential.getToken(scope), (token) =>
+    call(token).pipe(
+      Effect.catchIf(
+        (error): error is E => error._tag === "Unauthorized",
+        () => Effect.flatMap(renewedAfter(token), call),
+      ),
     ),
   )
+}
 
 /** What a request gets to pass on to openapi-fetch (a type literal: openapi-fetch's init wants an index signature). */
 export type BearerInit = {
