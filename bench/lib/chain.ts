@@ -56,6 +56,14 @@ export const chainBreakdown = (
 ): ChainBreakdown => {
   const { startedAtMs, wallMs } = run
   const sorted = [...requests].sort((a, b) => a.startedAt - b.startedAt)
+  const endOf = (i: number) => {
+    const request = sorted[i] as LoggedRequest
+    return request.startedAt + request.durationMs
+  }
+  // Of chains equally long, the one that ends last: it is the one the run waited for, so the
+  // client's gaps along it (and after it) are the ones that cost wall time.
+  const longerOrLater = (i: number, depthOfI: number, j: number, depthOfJ: number) =>
+    depthOfI > depthOfJ || (depthOfI === depthOfJ && endOf(i) > endOf(j))
   // depth[i]: the longest chain ending at request i; previous[i]: its predecessor on that chain.
   const depth: Array<number> = []
   const previous: Array<number> = []
@@ -63,15 +71,21 @@ export const chainBreakdown = (
     depth[i] = 1
     previous[i] = -1
     for (let j = 0; j < i; j++) {
-      const before = sorted[j] as LoggedRequest
-      const follows = before.startedAt + before.durationMs <= request.startedAt + TOLERANCE_MS
-      if (follows && (depth[j] as number) + 1 > (depth[i] as number)) {
+      const follows = endOf(j) <= request.startedAt + TOLERANCE_MS
+      const current = previous[i] as number
+      if (
+        follows &&
+        (current < 0 || longerOrLater(j, depth[j] as number, current, depth[current] as number))
+      ) {
         depth[i] = (depth[j] as number) + 1
         previous[i] = j
       }
     }
   })
-  let last = depth.indexOf(Math.max(0, ...depth))
+  let last = -1
+  depth.forEach((d, i) => {
+    if (last < 0 || longerOrLater(i, d, last, depth[last] as number)) last = i
+  })
   const chain: Array<LoggedRequest> = []
   while (last >= 0) {
     chain.unshift(sorted[last] as LoggedRequest)

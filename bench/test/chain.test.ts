@@ -42,6 +42,15 @@ describe("chainBreakdown", () => {
     expect(breakdown.clientMs).toBe(180 - 150 - 8 - 4)
   })
 
+  it("of chains equally long, follows the one that ends last: the one the run waited for", () => {
+    // a (0–50) → b (60–110) ends before a (0–50) → c (55–125); d (0–52) → c too, and ends later than a.
+    const log = [request("/a", 0, 50), request("/d", 0, 52), request("/b", 60, 50), request("/c", 55, 70)]
+    const breakdown = chainBreakdown(log, 50, { startedAtMs: 0, wallMs: 130 })
+    expect(breakdown.hops).toBe(2)
+    expect(breakdown.chain).toEqual(["GET dev365.service-now.com /d", "GET dev365.service-now.com /c"])
+    expect(breakdown.gapsMs).toEqual([0, 3, 5])
+  })
+
   it("counts a request logged a millisecond before the previous one ended as following it (Date.now() resolution)", () => {
     const breakdown = chainBreakdown([request("/a", 0, 50), request("/b", 49, 50)], 50, {
       startedAtMs: 0,
