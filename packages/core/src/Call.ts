@@ -55,8 +55,6 @@ const DEFAULT_TIMEOUT = Duration.seconds(60)
 /** The longest delay `setTimeout` honours (2³¹−1 ms, about 24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1
 
-let live: Clock.Clock | undefined
-/** Effect's default clock (real time), as opposed to a `TestClock` or another provided clock. */
 // Clients are configured with strings such as "30000 millis", and Effect parses one with BigInt
 // arithmetic: once per distinct string is enough (a bounded memo; it is not worth more).
 const parsedTimeouts = new Map<string, Duration.Duration>()
@@ -73,6 +71,8 @@ const timeoutOf = (input: Duration.Input): Duration.Duration => {
   return parsed
 }
 
+let live: Clock.Clock | undefined
+/** Effect's default clock (real time), as opposed to a `TestClock` or another provided clock. */
 const liveClock = (): Clock.Clock => {
   live ??= Effect.runSync(Effect.clockWith(Effect.succeed))
   return live
