@@ -34,6 +34,12 @@ interface OverheadArgs {
 type Layer = "raw" | "openapiFetch" | "withSignal" | "client"
 type Samples = Record<Layer, Array<number>>
 
+/** Wall time per call (ms) and the worker's CPU time per call (µs: user + system), per layer. */
+interface Measured {
+  readonly wallMs: Samples
+  readonly cpuUs: Samples
+}
+
 /** Tasks run in the worker. */
 export const tasks = {
   compare: async ({ sysId, iterations, layers }: OverheadArgs, { fetch }: TaskContext) => {
@@ -108,19 +114,26 @@ export const tasks = {
     if (sent[0] !== url) throw new Error(`the client sent ${sent[0]}, not ${url}`)
     if (sent[1] !== url) throw new Error(`openapi-fetch sent ${sent[1]}, not ${url}`)
 
-    const samples: Samples = { raw: [], openapiFetch: [], withSignal: [], client: [] }
+    const wallMs: Samples = { raw: [], openapiFetch: [], withSignal: [], client: [] }
+    const cpuUs: Samples = { raw: [], openapiFetch: [], withSignal: [], client: [] }
     for (let i = 0; i < iterations * 2; i++) {
       const measured = i >= iterations
       // Rotate which goes first, so none always follows another.
       for (let j = 0; j < layers.length; j++) {
         const layer = layers[(i + j) % layers.length] as Layer
+        // The emulator runs in the parent: this process's CPU is the client side's alone.
+        const cpu = process.cpuUsage()
         const started = performance.now()
         await calls[layer]()
         const elapsed = performance.now() - started
-        if (measured) samples[layer].push(elapsed)
+        const used = process.cpuUsage(cpu)
+        if (measured) {
+          wallMs[layer].push(elapsed)
+          cpuUs[layer].push(used.user + used.system)
+        }
       }
     }
-    return samples
+    return { wallMs, cpuUs } satisfies Measured
   },
 }
 
@@ -145,6 +158,11 @@ export interface OverheadFigures {
   readonly ratio: number
   /** The client's added time per call, in microseconds. */
   readonly addedUs: number
+  /**
+   * CPU time per call in the client's process (µs, medians over the runs of per-call medians): the
+   * client side alone, without the emulator's share of the wall time.
+   */
+  readonly cpuUs: { readonly raw: number; readonly client: number }
   /** Each layer's median ÷ the raw median (medians over the runs): what part of the ratio it explains. */
   readonly layers: {
     readonly openapiFetch: number
@@ -164,19 +182,22 @@ export const overheadFigures = async (bench: Bench): Promise<OverheadFigures> =>
     const ratios: Array<number> = []
     const clientMedians: Array<number> = []
     const rawMedians: Array<number> = []
+    const cpuUs = { raw: [] as Array<number>, client: [] as Array<number> }
     const layerRatios = { openapiFetch: [] as Array<number>, withSignal: [] as Array<number> }
     for (let run = 0; run < bench.runs; run++) {
       bench.log(`overhead: run ${run + 1}/${bench.runs}`)
       emulator.requests.clear()
       // The figure itself: the client against raw fetch alone, as a user would compare them.
       const compare = (layers: ReadonlyArray<Layer>) =>
-        worker.run<Samples>("overhead.compare", { sysId, iterations: OVERHEAD_ITERATIONS, layers })
-      const pair = await compare(["raw", "client"])
+        worker.run<Measured>("overhead.compare", { sysId, iterations: OVERHEAD_ITERATIONS, layers })
+      const { wallMs: pair, cpuUs: pairCpu } = await compare(["raw", "client"])
       clientMedians.push(median(pair.client))
       rawMedians.push(median(pair.raw))
       ratios.push(median(pair.client) / median(pair.raw))
+      cpuUs.raw.push(median(pairCpu.raw))
+      cpuUs.client.push(median(pairCpu.client))
       // Then the layers in between, in their own interleaving (against their own raw calls).
-      const layers = await compare(["raw", "openapiFetch", "withSignal"])
+      const { wallMs: layers } = await compare(["raw", "openapiFetch", "withSignal"])
       layerRatios.openapiFetch.push(median(layers.openapiFetch) / median(layers.raw))
       layerRatios.withSignal.push(median(layers.withSignal) / median(layers.raw))
     }
@@ -188,6 +209,7 @@ export const overheadFigures = async (bench: Bench): Promise<OverheadFigures> =>
       rawMedianMs,
       ratio: median(ratios),
       addedUs: (clientMedianMs - rawMedianMs) * 1000,
+      cpuUs: { raw: median(cpuUs.raw), client: median(cpuUs.client) },
       layers: { openapiFetch: median(layerRatios.openapiFetch), withSignal: median(layerRatios.withSignal) },
     }
   } finally {

@@ -157,7 +157,8 @@ const rowsOf = (results: Results): { rows: Array<FigureRow>; notes: Array<string
     notes.push(
       `Client overhead by layer (same run, each ÷ raw fetch): openapi-fetch alone ${times(overhead.layers.openapiFetch)}; ` +
         `with an AbortSignal per request (no timeout or interruption without one) ${times(overhead.layers.withSignal)}; ` +
-        `the whole client ${times(overhead.ratio)} — the rest is sn365's own (transport rules, Effect bridge, retry policy, typed errors, shape check).`,
+        `the whole client ${times(overhead.ratio)} — the rest is sn365's own (transport rules, Effect bridge, retry policy, typed errors, shape check). ` +
+        `CPU per call in the client's process (the emulator's share left out): raw fetch ${int(overhead.cpuUs.raw)} µs, the client ${int(overhead.cpuUs.client)} µs.`,
     )
   }
   if (coldStart !== undefined) {
