@@ -92,6 +92,12 @@ const startsLikeHtml = (text: string): boolean => HTML_START.test(text.slice(0, 
 const platformText = (response: Response): Promise<string> =>
   Object.getPrototypeOf(response).text.call(response)
 
+// The body's text, unless it is an HTML page that `refuse` turns into the error to throw.
+const refusingHtml = (text: string, refuse: ResponseInfo["refuseHtml"]): string => {
+  if (refuse !== undefined && startsLikeHtml(text)) throw refuse(text)
+  return text
+}
+
 /**
  * `text()` and `json()` of a response whose body must not be an HTML page (`this` is the response;
  * shared by every response, so no closures per request). The check runs when the body is read, not when the
@@ -100,10 +106,7 @@ const platformText = (response: Response): Promise<string> =>
  * `json()` looks at the text only when the parse fails.
  */
 async function htmlCheckedText(this: Response): Promise<string> {
-  const body = await platformText(this)
-  const refuse = responseInfo(this)?.refuseHtml
-  if (refuse !== undefined && startsLikeHtml(body)) throw refuse(body)
-  return body
+  return refusingHtml(await platformText(this), responseInfo(this)?.refuseHtml)
 }
 
 async function htmlCheckedJson(this: Response): Promise<unknown> {
@@ -111,8 +114,8 @@ async function htmlCheckedJson(this: Response): Promise<unknown> {
   try {
     return JSON.parse(body)
   } catch (cause) {
-    const refuse = responseInfo(this)?.refuseHtml
-    throw refuse !== undefined && startsLikeHtml(body) ? refuse(body) : cause
+    refusingHtml(body, responseInfo(this)?.refuseHtml)
+    throw cause
   }
 }
 
@@ -128,12 +131,8 @@ const takesReaders = (response: Response): boolean =>
 // and a new, marked `Response` is handed on.
 const rebuilt = async (response: Response, info: ResponseInfo): Promise<Response> => {
   const init = { status: response.status, statusText: response.statusText, headers: response.headers }
-  let body: ReadableStream<Uint8Array> | string | null = response.body
-  if (info.refuseHtml !== undefined) {
-    const text = await response.text()
-    if (startsLikeHtml(text)) throw info.refuseHtml(text)
-    body = text
-  }
+  const body =
+    info.refuseHtml === undefined ? response.body : refusingHtml(await response.text(), info.refuseHtml)
   const copy = new Response(body, init)
   markVetted(copy, info)
   return copy
