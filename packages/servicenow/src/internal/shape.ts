@@ -18,13 +18,16 @@ const isFieldValue = (value: unknown): boolean =>
     typeof value.value === "string" &&
     Object.values(value).every((v) => typeof v === "string"))
 
-const recordProblem = (record: unknown, where: string, sysId = false): string | undefined => {
-  if (!isObject(record)) return `${where} is not a record`
-  const bad = Object.entries(record).find(([, value]) => !isFieldValue(value))
-  if (bad !== undefined) return `${where}.${bad[0]} is not a string`
+// What is wrong with a record, as the rest of a sentence that starts with where it is (" is not a
+// record"), or `undefined`. Nothing is built for a good record: a listing checks every one.
+const recordProblem = (record: unknown, sysId = false): string | undefined => {
+  if (!isObject(record)) return " is not a record"
+  for (const field in record) if (!isFieldValue(record[field])) return `.${field} is not a string`
   // Every record has a sys_id, and it is always readable: a record without one is not a record.
-  return sysId && !isFieldValue(record.sys_id) ? `${where} has no sys_id` : undefined
+  return sysId && !isFieldValue(record.sys_id) ? " has no sys_id" : undefined
 }
+
+const inResult = (problem: string | undefined) => (problem === undefined ? undefined : `result${problem}`)
 
 /** Whether records read with these `sysparm_fields` must carry a sys_id (all fields, or listed). */
 export const asksForSysId = (fields: ReadonlyArray<string> | undefined): boolean =>
@@ -35,9 +38,9 @@ export const listBody =
   (sysId: boolean): Check =>
   (data) => {
     if (!isObject(data) || !Array.isArray(data.result)) return "result is not a list of records"
-    for (const [i, record] of data.result.entries()) {
-      const problem = recordProblem(record, `result[${i}]`, sysId)
-      if (problem !== undefined) return problem
+    for (let i = 0; i < data.result.length; i++) {
+      const problem = recordProblem(data.result[i], sysId)
+      if (problem !== undefined) return `result[${i}]${problem}`
     }
     return undefined
   }
@@ -46,11 +49,11 @@ export const listBody =
 export const recordBody =
   (sysId: boolean): Check =>
   (data) =>
-    isObject(data) ? recordProblem(data.result, "result", sysId) : "the body is not an object"
+    isObject(data) ? inResult(recordProblem(data.result, sysId)) : "the body is not an object"
 
 /** `{ result: { … strings } }`: the app's setup summary. */
 export const summaryBody: Check = (data) =>
-  isObject(data) ? recordProblem(data.result, "result") : "the body is not an object"
+  isObject(data) ? inResult(recordProblem(data.result)) : "the body is not an object"
 
 /** `{ serviced_requests: [{ id, status_code, … }] }`: a Batch API answer. */
 export const batchBody: Check = (data) => {
