@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Cause, Deferred, Duration, Effect, Exit, Fiber, Redacted } from "effect"
 import { TestClock } from "effect/testing"
 import createClient from "openapi-fetch"
+import { vi } from "vitest"
 import { call, callWithResponse } from "../src/Call.ts"
 import { routingFetch } from "../src/Fetch.ts"
 import type { HttpError } from "../src/HttpError.ts"
@@ -349,6 +350,28 @@ describe("call", () => {
         )
         assert.isTrue(Exit.isFailure(exit) && Cause.hasDies(exit.cause))
       }),
+  )
+
+  it.live("with the real clock, a long timeout (10 s and more, on the shared interval) fires too", () =>
+    Effect.gen(function* () {
+      // The earlier tests' calls (60 s by default) used the shared interval: past a tick with
+      // nothing pending it stops, so the one this call starts is the fake one.
+      yield* Effect.sleep("300 millis")
+      vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "performance"] })
+      try {
+        const fiber = yield* Effect.forkChild(
+          failure(call(() => new Promise<never>(() => undefined), { timeout: "10 seconds" })),
+        )
+        yield* Effect.yieldNow
+        yield* Effect.promise(() => vi.advanceTimersByTimeAsync(9_900))
+        assert.isUndefined(fiber.pollUnsafe(), "not before its time")
+        yield* Effect.promise(() => vi.advanceTimersByTimeAsync(400))
+        const error = yield* Fiber.join(fiber)
+        assert.isTrue(error._tag === "Timeout" && error.timeoutMs === 10_000)
+      } finally {
+        vi.useRealTimers()
+      }
+    }),
   )
 
   it.live("with the real clock, an infinite timeout never fires (Node would fire it after 1 ms)", () =>
