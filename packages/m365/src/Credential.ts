@@ -5,8 +5,9 @@
  *
  * msal talks to the identity platform only through {@link msalNetworkClient} over your `fetch`, and
  * only to the token and device-code endpoints (the endpoint metadata is configured, so no
- * discovery request is made). Tokens are cached per scope by msal and renewed five minutes before
- * they expire; concurrent requests for one scope share one token request.
+ * discovery request is made). Tokens are cached per scope, in front of msal's own cache, and
+ * renewed five minutes before they expire; concurrent requests for one scope share one token
+ * request.
  *
  * @module
  */
@@ -221,6 +222,9 @@ export const makeCredential = (options: CredentialOptions): TokenCredential => {
         ? undefined
         : deviceCodeAcquire(options, auth.clientId, prompt, tracked.network)
   const flights = sharedFlights<Redacted.Redacted<string>>()
+  // msal caches tokens too, but asking it costs a chain of awaits and a cache walk on every Graph
+  // call; a token that is good for a while yet is handed out from here at once (bench figure 1).
+  const cache = new Map<string, { readonly token: Redacted.Redacted<string>; readonly renewAt: number }>()
 
   const request = async (
     run: Acquire,
@@ -240,7 +244,10 @@ export const makeCredential = (options: CredentialOptions): TokenCredential => {
           remedy: "msal returned no access token; check the scope and the credential.",
         })
       }
-      return Redacted.make(result.accessToken)
+      const token = Redacted.make(result.accessToken)
+      if (result.expiresOn !== null)
+        cache.set(scope, { token, renewAt: result.expiresOn.getTime() - TOKEN_RENEWAL_OFFSET_MS })
+      return token
     } catch (cause) {
       throw isM365Error(cause) ? cause : tokenError(cause, record.lastError(), record.requests(), context)
     } finally {
@@ -251,9 +258,11 @@ export const makeCredential = (options: CredentialOptions): TokenCredential => {
   return {
     getToken: (scope, getOptions) =>
       Effect.gen(function* () {
+        const force = getOptions?.forceRefresh === true
+        const cached = cache.get(scope)
+        if (!force && cached !== undefined && Date.now() < cached.renewAt) return cached.token
         if (acquire === undefined) return yield* noDevicePrompt(context)
         const observer = yield* RetryObserver
-        const force = getOptions?.forceRefresh === true
         // Concurrent refusals of one token share one forced renewal.
         const key = force ? `${scope}\u0000refresh` : scope
         return yield* Effect.tryPromise({

@@ -44,6 +44,27 @@ describe("makeCredential", () => {
     }),
   )
 
+  it.live("a cached token is handed out at once, without asking msal again", () =>
+    Effect.gen(function* () {
+      const e = yield* emulator()
+      const credential = adminCredential(e)
+      const first = yield* credential.getToken(GRAPH_DEFAULT_SCOPE)
+      // Synchronously: msal's own cache lookup is a chain of awaits, which runSync would refuse.
+      assert.strictEqual(
+        Redacted.value(Effect.runSync(credential.getToken(GRAPH_DEFAULT_SCOPE))),
+        Redacted.value(first),
+      )
+      // A forced renewal still goes to the token service, and its token is the one cached next.
+      const renewed = yield* credential.getToken(GRAPH_DEFAULT_SCOPE, { forceRefresh: true })
+      assert.notStrictEqual(Redacted.value(renewed), Redacted.value(first))
+      assert.strictEqual(
+        Redacted.value(Effect.runSync(credential.getToken(GRAPH_DEFAULT_SCOPE))),
+        Redacted.value(renewed),
+      )
+      assert.strictEqual(countRequests(e, "login"), 2)
+    }),
+  )
+
   it.live("a cached token is renewed five minutes before it expires", () =>
     Effect.gen(function* () {
       const e = yield* emulator()
