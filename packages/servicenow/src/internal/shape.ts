@@ -33,8 +33,7 @@ const inResult = (problem: string | undefined) => (problem === undefined ? undef
 export const asksForSysId = (fields: ReadonlyArray<string> | undefined): boolean =>
   fields === undefined || fields.includes("sys_id")
 
-/** `{ result: [record…] }`: a Table API list page; `sysId`: each record must have one. */
-export const listBody =
+const listCheck =
   (sysId: boolean): Check =>
   (data) => {
     if (!isObject(data) || !Array.isArray(data.result)) return "result is not a list of records"
@@ -45,11 +44,22 @@ export const listBody =
     return undefined
   }
 
-/** `{ result: record }`: a Table API read or write; `sysId`: the record must have one. */
-export const recordBody =
+const recordCheck =
   (sysId: boolean): Check =>
   (data) =>
     isObject(data) ? inResult(recordProblem(data.result, sysId)) : "the body is not an object"
+
+// Built once: a check is asked for on every request.
+const LIST_WITH_SYS_ID = listCheck(true)
+const LIST = listCheck(false)
+const RECORD_WITH_SYS_ID = recordCheck(true)
+const RECORD = recordCheck(false)
+
+/** `{ result: [record…] }`: a Table API list page; `sysId`: each record must have one. */
+export const listBody = (sysId: boolean): Check => (sysId ? LIST_WITH_SYS_ID : LIST)
+
+/** `{ result: record }`: a Table API read or write; `sysId`: the record must have one. */
+export const recordBody = (sysId: boolean): Check => (sysId ? RECORD_WITH_SYS_ID : RECORD)
 
 /** `{ result: { … strings } }`: the app's setup summary. */
 export const summaryBody: Check = (data) =>
