@@ -6,7 +6,7 @@
  */
 import { type ApplyResult, memorySecretStore, setupIntegration } from "@sn365/setup"
 import { Effect } from "effect"
-import { type ChainBreakdown, chainBreakdown, recordSends, type Send } from "../lib/chain.ts"
+import { type ChainBreakdown, chainBreakdown, recordWrites, type Send } from "../lib/chain.ts"
 import { type Identities, identitiesOf, setupConfig } from "../lib/config.ts"
 import { type Bench, touch } from "../lib/host.ts"
 import type { TaskContext } from "../lib/protocol.ts"
@@ -23,7 +23,7 @@ interface ApplyArgs {
 interface Timed {
   /** `Date.now()` at the call, to line up with the emulator's request log. */
   readonly startedAtMs: number
-  /** When the client handed each request to the network (see `lib/chain.ts`). */
+  /** When the client wrote each request to its socket (see `lib/chain.ts`). */
   readonly sends: ReadonlyArray<Send>
   readonly wallMs: number
   /** The client process's CPU time (user + system) during the call. */
@@ -43,18 +43,19 @@ export const tasks = {
   /** One `setupIntegration` call, timed from the call to its result. */
   apply: async ({ identities, latencyMs }: ApplyArgs, { fetch }: TaskContext): Promise<Timed> => {
     const sends: Array<Send> = []
+    const stopRecording = recordWrites(sends)
     const startedAtMs = Date.now()
     const started = performance.now()
     const cpu = process.cpuUsage()
     const result: ApplyResult = await setupIntegration(setupConfig(identities), {
-      fetch: recordSends(fetch, sends),
+      fetch,
       secrets: memorySecretStore(),
       // The connector host's DNS lookup is a network round trip too: it costs what a request costs.
       resolver: async () => {
         await sleep(latencyMs)
         return []
       },
-    })
+    }).finally(stopRecording)
     const wallMs = performance.now() - started
     return {
       startedAtMs,

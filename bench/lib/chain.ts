@@ -6,23 +6,29 @@
  *
  * @module
  */
-import type { Fetch } from "@sn365/core"
+import { subscribe, unsubscribe } from "node:diagnostics_channel"
 import type { LoggedRequest } from "@sn365/emulator"
 
-/** A request as the client sent it: `METHOD path?query` and `Date.now()` when handed to fetch. */
+/** A request as the client sent it: `METHOD path?query`, and `Date.now()` when it was written to its socket. */
 export interface Send {
   readonly request: string
   readonly atMs: number
 }
 
-/** `fetch`, recording into `sends` when each request is handed to it. */
-export const recordSends =
-  (fetch: Fetch, sends: Array<Send>): Fetch =>
-  (request) => {
-    const url = new URL(request.url)
-    sends.push({ request: `${request.method} ${url.pathname}${url.search}`, atMs: Date.now() })
-    return fetch(request)
+// Node's fetch (undici) publishes here as it writes a request's headers. A request is written some
+// time after it is handed to fetch: after a new connection opens, or after a turn of the event loop
+// that checks an idle one. That time is the client's, not the emulator's queue.
+const SEND_HEADERS = "undici:client:sendHeaders"
+
+/** Records into `sends` each request the process writes until the returned function is called. */
+export const recordWrites = (sends: Array<Send>): (() => void) => {
+  const onWrite = (message: unknown) => {
+    const { request } = message as { readonly request: { readonly method: string; readonly path: string } }
+    sends.push({ request: `${request.method} ${request.path}`, atMs: Date.now() })
   }
+  subscribe(SEND_HEADERS, onWrite)
+  return () => unsubscribe(SEND_HEADERS, onWrite)
+}
 
 /** The breakdown of one run. */
 export interface ChainBreakdown {
@@ -33,9 +39,9 @@ export interface ChainBreakdown {
   /** Time the chain's requests spent in the emulator beyond the injected latency. */
   readonly serverMs: number
   /**
-   * Time the chain's requests waited between the client sending them and the emulator starting
-   * on them: the emulator is one event loop, so requests sent together are served one by one.
-   * Zero when the client's sends are not known.
+   * Time the chain's requests waited between the client writing them to their sockets and the
+   * emulator starting on them: the emulator is one event loop, so requests sent together are
+   * served one by one. Zero when the client's writes are not known.
    */
   readonly queuedMs: number
   /** Wall time neither on the chain's latency, its processing nor its queueing: the client's own time. */
@@ -92,7 +98,7 @@ export const chainBreakdown = (
     last = previous[last] as number
   }
   const serverMs = chain.reduce((sum, request) => sum + Math.max(0, request.durationMs - latencyMs), 0)
-  // The client's last send of the same request at or before the emulator started on it.
+  // The client's last write of the same request at or before the emulator started on it.
   const queuedMs = chain.reduce((sum, request) => {
     const sent = (run.sends ?? [])
       .filter(

@@ -1,6 +1,8 @@
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import type { LoggedRequest } from "@sn365/emulator"
 import { describe, expect, it } from "vitest"
-import { chainBreakdown } from "../lib/chain.ts"
+import { chainBreakdown, recordWrites, type Send } from "../lib/chain.ts"
 
 const request = (path: string, startedAt: number, durationMs: number): LoggedRequest => ({
   system: "servicenow",
@@ -57,5 +59,25 @@ describe("chainBreakdown", () => {
       wallMs: 99,
     })
     expect(breakdown.hops).toBe(2)
+  })
+})
+
+describe("recordWrites", () => {
+  it("records each request as it is written to its socket, until stopped", async () => {
+    const server = createServer((_req, res) => res.end("ok"))
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    try {
+      const sends: Array<Send> = []
+      const stop = recordWrites(sends)
+      const handedAt = Date.now()
+      await (await fetch(`${origin}/api/now/v2/table/sys_user?sysparm_limit=1`)).text()
+      stop()
+      await (await fetch(`${origin}/not-recorded`)).text()
+      expect(sends.map((send) => send.request)).toEqual(["GET /api/now/v2/table/sys_user?sysparm_limit=1"])
+      expect(sends[0]?.atMs).toBeGreaterThanOrEqual(handedAt)
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
   })
 })
