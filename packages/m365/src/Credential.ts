@@ -25,10 +25,9 @@ import { type Fetch, type RetryEvent, RetryObserver, type Secret } from "@sn365/
 import { Context, Duration, Effect, Layer, Redacted } from "effect"
 import { AuthenticationFailed, isM365Error, type M365Error } from "./Errors.ts"
 import { msalConfiguration } from "./internal/msalConfig.ts"
-import { sharedFlights } from "./internal/shared.ts"
+import { heldTokens, sharedFlights } from "./internal/shared.ts"
 import { noDevicePrompt, type TokenContext, tokenError } from "./internal/tokenErrors.ts"
 import { makeTrackedNetworkClient } from "./MsalNetworkClient.ts"
-import { TOKEN_RENEWAL_OFFSET_MS } from "./vendor.ts"
 
 /**
  * How sn365 signs in to Entra ID — the same shapes as the setup configuration's `entra.auth`.
@@ -224,7 +223,7 @@ export const makeCredential = (options: CredentialOptions): TokenCredential => {
   const flights = sharedFlights<Redacted.Redacted<string>>()
   // msal caches tokens too, but asking it costs a chain of awaits and a cache walk on every Graph
   // call; a token that is good for a while yet is handed out from here at once (bench figure 1).
-  const cache = new Map<string, { readonly token: Redacted.Redacted<string>; readonly renewAt: number }>()
+  const held = heldTokens()
 
   const request = async (
     run: Acquire,
@@ -245,8 +244,7 @@ export const makeCredential = (options: CredentialOptions): TokenCredential => {
         })
       }
       const token = Redacted.make(result.accessToken)
-      if (result.expiresOn !== null)
-        cache.set(scope, { token, renewAt: result.expiresOn.getTime() - TOKEN_RENEWAL_OFFSET_MS })
+      if (result.expiresOn !== null) held.keep(scope, token, result.expiresOn.getTime())
       return token
     } catch (cause) {
       throw isM365Error(cause) ? cause : tokenError(cause, record.lastError(), record.requests(), context)
@@ -259,8 +257,8 @@ export const makeCredential = (options: CredentialOptions): TokenCredential => {
     getToken: (scope, getOptions) =>
       Effect.gen(function* () {
         const force = getOptions?.forceRefresh === true
-        const cached = cache.get(scope)
-        if (!force && cached !== undefined && Date.now() < cached.renewAt) return cached.token
+        const cached = force ? undefined : held.get(scope)
+        if (cached !== undefined) return cached
         if (acquire === undefined) return yield* noDevicePrompt(context)
         const observer = yield* RetryObserver
         // Concurrent refusals of one token share one forced renewal.
@@ -297,7 +295,7 @@ export interface AccessTokenProvider {
  * ```
  */
 export const tokenCredentialFrom = (provider: AccessTokenProvider): TokenCredential => {
-  const cache = new Map<string, { readonly token: Redacted.Redacted<string>; readonly renewAt: number }>()
+  const held = heldTokens()
   const flights = sharedFlights<Redacted.Redacted<string>>()
   const fetchToken = async (scope: string, signal: AbortSignal) => {
     const result = await provider.getToken([scope], { abortSignal: signal })
@@ -305,15 +303,15 @@ export const tokenCredentialFrom = (provider: AccessTokenProvider): TokenCredent
       throw new AuthenticationFailed({ remedy: `The token provider returned no token for ${scope}.` })
     }
     const token = Redacted.make(result.token)
-    cache.set(scope, { token, renewAt: result.expiresOnTimestamp - TOKEN_RENEWAL_OFFSET_MS })
+    held.keep(scope, token, result.expiresOnTimestamp)
     return token
   }
   return {
     getToken: (scope, getOptions) =>
       Effect.suspend(() => {
-        const cached = cache.get(scope)
         const force = getOptions?.forceRefresh === true
-        if (!force && cached !== undefined && Date.now() < cached.renewAt) return Effect.succeed(cached.token)
+        const cached = force ? undefined : held.get(scope)
+        if (cached !== undefined) return Effect.succeed(cached)
         return Effect.tryPromise({
           try: (signal) =>
             flights(force ? `${scope}\u0000refresh` : scope, signal, (shared) => fetchToken(scope, shared)),

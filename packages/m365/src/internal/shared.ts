@@ -1,3 +1,24 @@
+import type { Redacted } from "effect"
+import { TOKEN_RENEWAL_OFFSET_MS } from "../vendor.ts"
+
+/**
+ * Tokens per scope, handed out until five minutes before they expire: the cache in front of every
+ * token source (msal's own lookup is a chain of awaits; a provider may make a request).
+ */
+export const heldTokens = () => {
+  const held = new Map<string, { readonly token: Redacted.Redacted<string>; readonly renewAt: number }>()
+  return {
+    /** The token held for `scope`, unless it is due for renewal. */
+    get: (scope: string): Redacted.Redacted<string> | undefined => {
+      const entry = held.get(scope)
+      return entry !== undefined && Date.now() < entry.renewAt ? entry.token : undefined
+    },
+    keep: (scope: string, token: Redacted.Redacted<string>, expiresAtMs: number): void => {
+      held.set(scope, { token, renewAt: expiresAtMs - TOKEN_RENEWAL_OFFSET_MS })
+    },
+  }
+}
+
 /**
  * One in-flight promise per key, shared by every concurrent caller: ten Graph calls starting at
  * once ask the token service once. The work is aborted only when every caller has gone away.

@@ -62,7 +62,8 @@ export const readFailure = (check: string, error: unknown) => {
  * figure 1), and Node's fetch writes a request only on a later turn of the event loop (after a new
  * connection opens, or after it checks an idle one), so a token asked for along with a dozen reads
  * went out after all of them, and was answered after them. Later callers share the token request
- * in flight, and the msal cache after it; a failure is not kept, so the first hop reports its own.
+ * in flight, and the credential's cache after it; a failure is not kept, so the first hop reports
+ * its own.
  */
 const tokensFirst = (env: Env) =>
   Effect.gen(function* () {
