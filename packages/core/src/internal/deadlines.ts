@@ -49,5 +49,7 @@ export const makeDeadlines = (tickMs: number) => {
     pending: (): number => pending.size,
     /** Whether the interval keeps the process alive. */
     keepsAlive: (): boolean => ticker?.hasRef() ?? false,
+    /** Whether the interval exists at all (held or not). */
+    ticking: (): boolean => ticker !== undefined,
   }
 }
