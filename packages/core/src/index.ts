@@ -66,6 +66,7 @@ export {
   withRetry,
 } from "./Retry.ts"
 export { retryAfterMs } from "./RetryAfter.ts"
+export { commaQuerySerializer, pathSerializer } from "./Serializers.ts"
 export { isAllowedUrl, isLoopbackHost, type TransportOptions, transportFetch } from "./Transport.ts"
 export { parseVendorError, type VendorError, type VendorErrorParser } from "./VendorError.ts"
 export {

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { defaultFetch, type Fetch, type HttpError, transportFetch } from "@sn365/core"
+import { defaultFetch, type Fetch, type HttpError, pathSerializer, transportFetch } from "@sn365/core"
 import { type Duration, Effect, Redacted } from "effect"
 import createClient from "openapi-fetch"
 import type { TokenCredential } from "./Credential.ts"
@@ -128,6 +128,8 @@ export const apiSupportIntegration = (options: ApiSupportIntegrationOptions): Su
     fetch: transportFetch(options.fetch ?? defaultFetch),
     // transportFetch follows redirects itself; a request built so is not copied again.
     redirect: "manual",
+    // openapi-fetch's output, with each path template split once rather than matched per request.
+    pathSerializer,
   })
   const send = bearerSender({
     credential: options.credential,

@@ -5,7 +5,7 @@
  * replication.
  */
 
-import { defaultFetch, type Fetch, type HttpError, transportFetch } from "@sn365/core"
+import { defaultFetch, type Fetch, type HttpError, pathSerializer, transportFetch } from "@sn365/core"
 import type { Duration } from "effect"
 import createClient, { type Client } from "openapi-fetch"
 import type { TokenCredential } from "../Credential.ts"
@@ -73,6 +73,8 @@ export const makeGraph = (options: {
     baseUrl: GRAPH_BASE_URL,
     fetch: transportFetch(fetch),
     redirect: "manual",
+    // openapi-fetch's output, with each path template split once rather than matched per request.
+    pathSerializer,
   })
   return {
     api,

@@ -7,16 +7,18 @@ import {
   type ApiResult,
   type CallResult,
   callWithResponse,
+  commaQuerySerializer,
   type DataOf,
   defaultFetch,
   type Fetch,
+  pathSerializer,
   type RetryOptions,
   type Secret,
   transportFetch,
   withRetry,
 } from "@sn365/core"
 import { type Duration, Effect, Redacted } from "effect"
-import createClient, { type Client, createQuerySerializer } from "openapi-fetch"
+import createClient, { type Client } from "openapi-fetch"
 import type { ServiceNowError } from "../Errors.ts"
 import type { paths as AppPaths } from "../generated/app.ts"
 import type { paths as BatchPaths } from "../generated/batch.ts"
@@ -41,8 +43,9 @@ export const makeApis = (instanceUrl: string, fetch: Fetch | undefined): Apis =>
     redirect: "manual",
     headers: { accept: "application/json" },
     // `sysparm_fields=a,b`: ServiceNow wants comma-joined lists, not repeated parameters (servicenow-api.md §1.2).
-    // A function, built once: given options, openapi-fetch builds a serializer on every request.
-    querySerializer: createQuerySerializer({ array: { style: "form", explode: false } }),
+    // core's serializers write what openapi-fetch's would, with less work per request (bench figure 5).
+    querySerializer: commaQuerySerializer,
+    pathSerializer,
   } as const
   return {
     table: createClient<TablePaths>(options),
