@@ -4,7 +4,7 @@
  *
  * openapi-fetch's default path serializer matches the template against a regular expression and
  * rewrites the URL once per parameter, on every request; its query serializer copies its options
- * once per parameter. Together that was about 3 % of a loopback GET (bench figure 5). These split
+ * once per parameter. Together that was 1.5–3 % of a loopback GET (bench figure 5). These split
  * each template once and build the URL in one pass; anything they do not handle themselves
  * (label, matrix and exploded path parameters, object values) goes to openapi-fetch's serializer.
  *
