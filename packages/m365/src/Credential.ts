@@ -25,7 +25,7 @@ import { type Fetch, type RetryEvent, RetryObserver, type Secret } from "@sn365/
 import { Context, Duration, Effect, Layer, Redacted } from "effect"
 import { AuthenticationFailed, isM365Error, type M365Error } from "./Errors.ts"
 import { msalConfiguration } from "./internal/msalConfig.ts"
-import { heldTokens, sharedFlights } from "./internal/shared.ts"
+import { type FetchedToken, tokenCache } from "./internal/shared.ts"
 import { noDevicePrompt, type TokenContext, tokenError } from "./internal/tokenErrors.ts"
 import { makeTrackedNetworkClient } from "./MsalNetworkClient.ts"
 
@@ -220,10 +220,9 @@ export const makeCredential = (options: CredentialOptions): TokenCredential => {
       : prompt === undefined
         ? undefined
         : deviceCodeAcquire(options, auth.clientId, prompt, tracked.network)
-  const flights = sharedFlights<Redacted.Redacted<string>>()
   // msal caches tokens too, but asking it costs a chain of awaits and a cache walk on every Graph
   // call; a token that is good for a while yet is handed out from here at once (bench figure 1).
-  const held = heldTokens()
+  const tokens = tokenCache()
 
   const request = async (
     run: Acquire,
@@ -231,7 +230,7 @@ export const makeCredential = (options: CredentialOptions): TokenCredential => {
     observer: (event: RetryEvent) => Effect.Effect<void>,
     signal: AbortSignal,
     forceRefresh: boolean,
-  ): Promise<Redacted.Redacted<string>> => {
+  ): Promise<FetchedToken> => {
     const correlationId = randomUUID()
     const record = tracked.track(correlationId, { observer, signal, secrets: context.secrets })
     try {
@@ -243,9 +242,7 @@ export const makeCredential = (options: CredentialOptions): TokenCredential => {
           remedy: "msal returned no access token; check the scope and the credential.",
         })
       }
-      const token = Redacted.make(result.accessToken)
-      if (result.expiresOn !== null) held.keep(scope, token, result.expiresOn.getTime())
-      return token
+      return { token: Redacted.make(result.accessToken), expiresAtMs: result.expiresOn?.getTime() }
     } catch (cause) {
       throw isM365Error(cause) ? cause : tokenError(cause, record.lastError(), record.requests(), context)
     } finally {
@@ -257,14 +254,15 @@ export const makeCredential = (options: CredentialOptions): TokenCredential => {
     getToken: (scope, getOptions) =>
       Effect.gen(function* () {
         const force = getOptions?.forceRefresh === true
-        const cached = force ? undefined : held.get(scope)
-        if (cached !== undefined) return cached
+        const held = tokens.held(scope, force)
+        if (held !== undefined) return held
         if (acquire === undefined) return yield* noDevicePrompt(context)
         const observer = yield* RetryObserver
-        // Concurrent refusals of one token share one forced renewal.
-        const key = force ? `${scope}\u0000refresh` : scope
         return yield* Effect.tryPromise({
-          try: (signal) => flights(key, signal, (shared) => request(acquire, scope, observer, shared, force)),
+          try: (signal) =>
+            tokens.request(scope, force, signal, (shared) =>
+              request(acquire, scope, observer, shared, force),
+            ),
           // `request` only throws m365 errors; anything else is the credential's own bug.
           catch: (cause) => (isM365Error(cause) ? cause : tokenError(cause, undefined, 0, context)),
         })
@@ -295,26 +293,22 @@ export interface AccessTokenProvider {
  * ```
  */
 export const tokenCredentialFrom = (provider: AccessTokenProvider): TokenCredential => {
-  const held = heldTokens()
-  const flights = sharedFlights<Redacted.Redacted<string>>()
-  const fetchToken = async (scope: string, signal: AbortSignal) => {
+  const tokens = tokenCache()
+  const fetchToken = async (scope: string, signal: AbortSignal): Promise<FetchedToken> => {
     const result = await provider.getToken([scope], { abortSignal: signal })
     if (result === null || result.token === "") {
       throw new AuthenticationFailed({ remedy: `The token provider returned no token for ${scope}.` })
     }
-    const token = Redacted.make(result.token)
-    held.keep(scope, token, result.expiresOnTimestamp)
-    return token
+    return { token: Redacted.make(result.token), expiresAtMs: result.expiresOnTimestamp }
   }
   return {
     getToken: (scope, getOptions) =>
       Effect.suspend(() => {
         const force = getOptions?.forceRefresh === true
-        const cached = force ? undefined : held.get(scope)
-        if (cached !== undefined) return Effect.succeed(cached)
+        const held = tokens.held(scope, force)
+        if (held !== undefined) return Effect.succeed(held)
         return Effect.tryPromise({
-          try: (signal) =>
-            flights(force ? `${scope}\u0000refresh` : scope, signal, (shared) => fetchToken(scope, shared)),
+          try: (signal) => tokens.request(scope, force, signal, (shared) => fetchToken(scope, shared)),
           catch: (cause) =>
             isM365Error(cause)
               ? cause

@@ -350,6 +350,37 @@ describe("tokenCredentialFrom", () => {
     }),
   )
 
+  it.live("a forced renewal does not join a request already in flight, and concurrent ones share one", () =>
+    Effect.gen(function* () {
+      const started: Array<string> = []
+      const answers: Array<() => void> = []
+      const credential = tokenCredentialFrom({
+        getToken: (scopes) =>
+          new Promise((resolve) => {
+            const n = started.push(String(scopes))
+            answers.push(() => resolve({ token: `token-${n}`, expiresOnTimestamp: Date.now() + 3_600_000 }))
+          }),
+      })
+      const plain = yield* Effect.forkChild(credential.getToken(GRAPH_DEFAULT_SCOPE))
+      // The token in flight may be the very one the server refused: a renewal asks afresh.
+      const renewals = yield* Effect.forkChild(
+        Effect.all(
+          [
+            credential.getToken(GRAPH_DEFAULT_SCOPE, { forceRefresh: true }),
+            credential.getToken(GRAPH_DEFAULT_SCOPE, { forceRefresh: true }),
+          ],
+          { concurrency: "unbounded" },
+        ),
+      )
+      yield* Effect.sleep("10 millis")
+      assert.strictEqual(started.length, 2, "one plain request and one renewal")
+      for (const answer of answers) answer()
+      assert.strictEqual(Redacted.value(yield* Fiber.join(plain)), "token-1")
+      const renewed = yield* Fiber.join(renewals)
+      assert.deepStrictEqual(renewed.map(Redacted.value), ["token-2", "token-2"])
+    }),
+  )
+
   it.live("a failing provider is AuthenticationFailed", () =>
     Effect.gen(function* () {
       const credential = tokenCredentialFrom({

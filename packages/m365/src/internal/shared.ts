@@ -1,21 +1,40 @@
 import type { Redacted } from "effect"
 import { TOKEN_RENEWAL_OFFSET_MS } from "../vendor.ts"
 
+/** What a token source answers: the token, and when it expires (`undefined`: not held). */
+export interface FetchedToken {
+  readonly token: Redacted.Redacted<string>
+  readonly expiresAtMs: number | undefined
+}
+
 /**
- * Tokens per scope, handed out until five minutes before they expire: the cache in front of every
- * token source (msal's own lookup is a chain of awaits; a provider may make a request).
+ * The cache in front of every token source (msal's own lookup is a chain of awaits; a provider may
+ * make a request): a token per scope, handed out until five minutes before it expires, and one
+ * token request in flight per scope. A forced renewal (after a refused token) has a flight of its
+ * own, shared by concurrent refusals.
  */
-export const heldTokens = () => {
+export const tokenCache = () => {
   const held = new Map<string, { readonly token: Redacted.Redacted<string>; readonly renewAt: number }>()
+  const flights = sharedFlights<Redacted.Redacted<string>>()
   return {
-    /** The token held for `scope`, unless it is due for renewal. */
-    get: (scope: string): Redacted.Redacted<string> | undefined => {
-      const entry = held.get(scope)
+    /** The token held for `scope`, unless `force` or it is due for renewal. */
+    held: (scope: string, force: boolean): Redacted.Redacted<string> | undefined => {
+      const entry = force ? undefined : held.get(scope)
       return entry !== undefined && Date.now() < entry.renewAt ? entry.token : undefined
     },
-    keep: (scope: string, token: Redacted.Redacted<string>, expiresAtMs: number): void => {
-      held.set(scope, { token, renewAt: expiresAtMs - TOKEN_RENEWAL_OFFSET_MS })
-    },
+    /** Joins the request for `scope` in flight, or starts one with `start`, and holds its token. */
+    request: (
+      scope: string,
+      force: boolean,
+      signal: AbortSignal,
+      start: (signal: AbortSignal) => Promise<FetchedToken>,
+    ): Promise<Redacted.Redacted<string>> =>
+      flights(force ? `${scope}\u0000refresh` : scope, signal, async (shared) => {
+        const { token, expiresAtMs } = await start(shared)
+        if (expiresAtMs !== undefined)
+          held.set(scope, { token, renewAt: expiresAtMs - TOKEN_RENEWAL_OFFSET_MS })
+        return token
+      }),
   }
 }
 
@@ -31,7 +50,7 @@ interface Flight<A> {
 }
 
 /** Returns `run(key, signal, start)`: joins the flight for `key`, or starts one with `start`. */
-export const sharedFlights = <A>() => {
+const sharedFlights = <A>() => {
   const flights = new Map<string, Flight<A>>()
   return (key: string, signal: AbortSignal, start: (signal: AbortSignal) => Promise<A>): Promise<A> => {
     let flight = flights.get(key)
