@@ -4,24 +4,38 @@
  * same headers, parsed with `response.json()` — on loopback, without injected latency. Both go
  * through the same routing fetch to the emulator, interleaved, many times; the medians are compared.
  *
- * Two layers in between, in the same interleaving, say what part of the overhead any client built
- * like ours pays: openapi-fetch alone (building the `Request` from the typed path and query), and
- * openapi-fetch with an `AbortSignal` (without one, a request can neither time out nor be
- * interrupted). The rest is sn365's own: transport rules, the Effect bridge, retry policy, typed
- * errors and the body's shape check.
+ * Then the layers in between, each adding one part of the client to the one before, in an
+ * interleaving of their own, say where the overhead goes:
+ * - `openapiFetch`: openapi-fetch configured as the ServiceNow client configures it (its base URL,
+ *   `redirect: "manual"`, the `Accept` header, core's URL serializers), building the `Request` from
+ *   the typed path and query;
+ * - `withSignal`: plus an `AbortSignal` per request (without one, a request can neither time out nor
+ *   be interrupted);
+ * - `transport`: plus core's `transportFetch` (the HTTPS rule, hand-followed redirects, HTML
+ *   detection, network errors);
+ * - `bridge`: plus core's `callWithResponse` run with `Effect.runPromise` (the Effect runtime, the
+ *   timeout, typed HTTP errors);
+ * - `client`: the whole `table.get` (the `Authorization` header, the retry policy, ServiceNow error
+ *   mapping and the body's shape check).
  *
  * @module
  */
+import { callWithResponse, commaQuerySerializer, pathSerializer, transportFetch } from "@sn365/core"
 import { makeServiceNow } from "@sn365/servicenow"
 import { Effect, Redacted } from "effect"
-import createClient, { createQuerySerializer } from "openapi-fetch"
+import createClient from "openapi-fetch"
 import { type Bench, INSTANCE, touch } from "../lib/host.ts"
 import type { TaskContext } from "../lib/protocol.ts"
 import { median } from "../lib/stats.ts"
 
-/** Interleaved pairs measured (after as many unmeasured ones). */
+/** Interleaved rounds measured (after as many unmeasured ones). */
 export const OVERHEAD_ITERATIONS = 2000
 const FIELDS = ["sys_id", "user_name", "email"] as const
+
+/** The calls compared: raw `fetch`, then each layer of the client in the order they add up. */
+const LAYERS = ["raw", "openapiFetch", "withSignal", "transport", "bridge", "client"] as const
+type Layer = (typeof LAYERS)[number]
+type Samples = Partial<Record<Layer, Array<number>>>
 
 interface OverheadArgs {
   readonly sysId: string
@@ -29,10 +43,6 @@ interface OverheadArgs {
   /** The calls to interleave. */
   readonly layers: ReadonlyArray<Layer>
 }
-
-/** The calls compared, in the order of the layers they add. */
-type Layer = "raw" | "openapiFetch" | "withSignal" | "client"
-type Samples = Record<Layer, Array<number>>
 
 /** Wall time per call (ms) and the worker's CPU time per call (µs: user + system), per layer. */
 interface Measured {
@@ -49,9 +59,7 @@ export const tasks = {
         auth: { type: "basic", username: "admin", password: Redacted.make("admin") },
         fetch: through,
       })
-    const sn = client(fetch)
-    const users = sn.table("sys_user")
-    const ours = () => Effect.runPromise(users.get(sysId, { fields: [...FIELDS] }))
+    const users = client(fetch).table("sys_user")
     // The URL and headers the client sends for that call.
     const url =
       `https://${INSTANCE}.service-now.com/api/now/v2/table/sys_user/${sysId}` +
@@ -60,23 +68,20 @@ export const tasks = {
       accept: "application/json",
       authorization: `Basic ${Buffer.from("admin:admin").toString("base64")}`,
     }
-    const raw = async () => {
-      const response = await fetch(new Request(url, { headers }))
-      if (!response.ok) throw new Error(`raw GET ${response.status}`)
-      return (await response.json()) as unknown
-    }
-    // openapi-fetch as the servicenow client configures it, on the same fetch.
+    // openapi-fetch with the options the servicenow client gives it (its `makeApis`), on `through`.
     const openapiFetch = (through: typeof fetch) =>
       createClient<Record<string, never>>({
         baseUrl: `https://${INSTANCE}.service-now.com`,
         fetch: through,
         redirect: "manual",
         headers: { accept: "application/json" },
-        querySerializer: createQuerySerializer({ array: { style: "form", explode: false } }),
+        querySerializer: commaQuerySerializer,
+        pathSerializer,
       }) as unknown as TypedGet
-    const api = openapiFetch(fetch)
-    const typed = async (signal: AbortSignal | undefined, via: TypedGet = api) => {
-      const { data, response } = await via.GET("/api/now/{api_version}/table/{tableName}/{sys_id}", {
+    const plain = openapiFetch(fetch)
+    const transported = openapiFetch(transportFetch(fetch))
+    const typed = async (via: TypedGet, signal: AbortSignal | undefined) => {
+      const result = await via.GET("/api/now/{api_version}/table/{tableName}/{sys_id}", {
         params: {
           path: { api_version: "v2", tableName: "sys_user", sys_id: sysId },
           query: {
@@ -88,16 +93,22 @@ export const tasks = {
         headers: { authorization: headers.authorization },
         signal,
       })
-      if (!response.ok) throw new Error(`openapi-fetch GET ${response.status}`)
-      return data
+      if (!result.response.ok) throw new Error(`openapi-fetch GET ${result.response.status}`)
+      return result
     }
     const calls: Record<Layer, () => Promise<unknown>> = {
-      raw,
-      openapiFetch: () => typed(undefined),
-      withSignal: () => typed(new AbortController().signal),
-      client: ours,
+      raw: async () => {
+        const response = await fetch(new Request(url, { headers }))
+        if (!response.ok) throw new Error(`raw GET ${response.status}`)
+        return (await response.json()) as unknown
+      },
+      openapiFetch: () => typed(plain, undefined),
+      withSignal: () => typed(plain, new AbortController().signal),
+      transport: () => typed(transported, new AbortController().signal),
+      bridge: () => Effect.runPromise(callWithResponse((signal) => typed(transported, signal))),
+      client: () => Effect.runPromise(users.get(sysId, { fields: [...FIELDS] })),
     }
-    const check = await ours()
+    const check = await Effect.runPromise(users.get(sysId, { fields: [...FIELDS] }))
     if (check.sys_id !== sysId) throw new Error("the client read another record")
     // Every layer must send the very request the client sends.
     const sent: Array<string> = []
@@ -110,12 +121,12 @@ export const tasks = {
         .table("sys_user")
         .get(sysId, { fields: [...FIELDS] }),
     )
-    await typed(undefined, openapiFetch(recording))
+    await typed(openapiFetch(recording), undefined)
     if (sent[0] !== url) throw new Error(`the client sent ${sent[0]}, not ${url}`)
     if (sent[1] !== url) throw new Error(`openapi-fetch sent ${sent[1]}, not ${url}`)
 
-    const wallMs: Samples = { raw: [], openapiFetch: [], withSignal: [], client: [] }
-    const cpuUs: Samples = { raw: [], openapiFetch: [], withSignal: [], client: [] }
+    const wallMs: Samples = Object.fromEntries(layers.map((layer) => [layer, []]))
+    const cpuUs: Samples = Object.fromEntries(layers.map((layer) => [layer, []]))
     for (let i = 0; i < iterations * 2; i++) {
       const measured = i >= iterations
       // Rotate which goes first, so none always follows another.
@@ -128,8 +139,8 @@ export const tasks = {
         const elapsed = performance.now() - started
         const used = process.cpuUsage(cpu)
         if (measured) {
-          wallMs[layer].push(elapsed)
-          cpuUs[layer].push(used.user + used.system)
+          wallMs[layer]?.push(elapsed)
+          cpuUs[layer]?.push(used.user + used.system)
         }
       }
     }
@@ -149,25 +160,31 @@ interface TypedGet {
   ) => Promise<{ readonly data?: unknown; readonly response: Response }>
 }
 
+/** One run of figure 5: the client against raw fetch, then the layers in their own interleaving. */
+export interface OverheadRun {
+  /** Median wall time per call (ms). */
+  readonly clientMs: number
+  readonly rawMs: number
+  /** `clientMs ÷ rawMs`. */
+  readonly ratio: number
+  /** Median CPU time per call in the client's process (µs): the client side alone. */
+  readonly cpuUs: { readonly raw: number; readonly client: number }
+  /** Each layer's median ÷ the raw median of the layers' interleaving. */
+  readonly layers: Readonly<Record<Exclude<Layer, "raw">, number>>
+}
+
 /** The numbers of figure 5. */
 export interface OverheadFigures {
   readonly iterations: number
-  readonly clientMedianMs: number
-  readonly rawMedianMs: number
-  /** Figure 5: client median ÷ raw median. */
-  readonly ratio: number
-  /** The client's added time per call, in microseconds. */
-  readonly addedUs: number
+  /** Every run, in the order run. */
+  readonly runs: ReadonlyArray<OverheadRun>
   /**
-   * CPU time per call in the client's process (µs, medians over the runs of per-call medians): the
-   * client side alone, without the emulator's share of the wall time.
+   * The run whose ratio is the median (the lower middle one for an even number of runs): figure 5
+   * is its ratio, shown with its own times.
    */
-  readonly cpuUs: { readonly raw: number; readonly client: number }
-  /** Each layer's median ÷ the raw median (medians over the runs): what part of the ratio it explains. */
-  readonly layers: {
-    readonly openapiFetch: number
-    readonly withSignal: number
-  }
+  readonly medianRun: OverheadRun
+  /** Each layer's ratio, the median over the runs: what part of the overhead each one adds. */
+  readonly layers: OverheadRun["layers"]
 }
 
 /** Runs figure 5, with the emulator's latency at 0. */
@@ -178,39 +195,49 @@ export const overheadFigures = async (bench: Bench): Promise<OverheadFigures> =>
   const sysId = String(emulator.servicenow.find(INSTANCE, "sys_user", "user_name=itil")[0]?.sys_id)
   const worker = await bench.worker()
   emulator.setLatency(0)
+  const compare = (layers: ReadonlyArray<Layer>) =>
+    worker.run<Measured>("overhead.compare", { sysId, iterations: OVERHEAD_ITERATIONS, layers })
+  const medianOf = (samples: Samples, layer: Layer) => median(samples[layer] ?? [])
   try {
-    const ratios: Array<number> = []
-    const clientMedians: Array<number> = []
-    const rawMedians: Array<number> = []
-    const cpuUs = { raw: [] as Array<number>, client: [] as Array<number> }
-    const layerRatios = { openapiFetch: [] as Array<number>, withSignal: [] as Array<number> }
+    const runs: Array<OverheadRun> = []
     for (let run = 0; run < bench.runs; run++) {
       bench.log(`overhead: run ${run + 1}/${bench.runs}`)
       emulator.requests.clear()
       // The figure itself: the client against raw fetch alone, as a user would compare them.
-      const compare = (layers: ReadonlyArray<Layer>) =>
-        worker.run<Measured>("overhead.compare", { sysId, iterations: OVERHEAD_ITERATIONS, layers })
-      const { wallMs: pair, cpuUs: pairCpu } = await compare(["raw", "client"])
-      clientMedians.push(median(pair.client))
-      rawMedians.push(median(pair.raw))
-      ratios.push(median(pair.client) / median(pair.raw))
-      cpuUs.raw.push(median(pairCpu.raw))
-      cpuUs.client.push(median(pairCpu.client))
-      // Then the layers in between, in their own interleaving (against their own raw calls).
-      const { wallMs: layers } = await compare(["raw", "openapiFetch", "withSignal"])
-      layerRatios.openapiFetch.push(median(layers.openapiFetch) / median(layers.raw))
-      layerRatios.withSignal.push(median(layers.withSignal) / median(layers.raw))
+      const pair = await compare(["raw", "client"])
+      const clientMs = medianOf(pair.wallMs, "client")
+      const rawMs = medianOf(pair.wallMs, "raw")
+      const { wallMs: chain } = await compare(LAYERS)
+      const rawChain = medianOf(chain, "raw")
+      const layerRatio = (layer: Layer) => medianOf(chain, layer) / rawChain
+      runs.push({
+        clientMs,
+        rawMs,
+        ratio: clientMs / rawMs,
+        cpuUs: { raw: medianOf(pair.cpuUs, "raw"), client: medianOf(pair.cpuUs, "client") },
+        layers: {
+          openapiFetch: layerRatio("openapiFetch"),
+          withSignal: layerRatio("withSignal"),
+          transport: layerRatio("transport"),
+          bridge: layerRatio("bridge"),
+          client: layerRatio("client"),
+        },
+      })
     }
-    const clientMedianMs = median(clientMedians)
-    const rawMedianMs = median(rawMedians)
+    const byRatio = [...runs].sort((a, b) => a.ratio - b.ratio)
+    const medianRun = byRatio[Math.floor((byRatio.length - 1) / 2)] as OverheadRun
+    const layerMedian = (layer: Exclude<Layer, "raw">) => median(runs.map((run) => run.layers[layer]))
     return {
       iterations: OVERHEAD_ITERATIONS,
-      clientMedianMs,
-      rawMedianMs,
-      ratio: median(ratios),
-      addedUs: (clientMedianMs - rawMedianMs) * 1000,
-      cpuUs: { raw: median(cpuUs.raw), client: median(cpuUs.client) },
-      layers: { openapiFetch: median(layerRatios.openapiFetch), withSignal: median(layerRatios.withSignal) },
+      runs,
+      medianRun,
+      layers: {
+        openapiFetch: layerMedian("openapiFetch"),
+        withSignal: layerMedian("withSignal"),
+        transport: layerMedian("transport"),
+        bridge: layerMedian("bridge"),
+        client: layerMedian("client"),
+      },
     }
   } finally {
     emulator.setLatency(bench.latencyMs)

@@ -146,19 +146,24 @@ const rowsOf = (results: Results): { rows: Array<FigureRow>; notes: Array<string
     )
   }
   if (overhead !== undefined) {
+    const { medianRun: run, layers } = overhead
     rows.push({
       id: "5",
       figure: "Client overhead, one GET (no latency)",
-      measured: `${times(overhead.ratio)}  ${int(overhead.clientMedianMs * 1000)} µs vs raw fetch ${int(overhead.rawMedianMs * 1000)} µs`,
+      measured: `${times(run.ratio)}  ${int(run.clientMs * 1000)} µs vs raw fetch ${int(run.rawMs * 1000)} µs`,
       target: "≤ 1.15×",
-      met: overhead.ratio <= 1.15,
-      value: overhead.ratio,
+      met: run.ratio <= 1.15,
+      value: run.ratio,
     })
     notes.push(
-      `Client overhead by layer (same run, each ÷ raw fetch): openapi-fetch alone ${times(overhead.layers.openapiFetch)}; ` +
-        `with an AbortSignal per request (no timeout or interruption without one) ${times(overhead.layers.withSignal)}; ` +
-        `the whole client ${times(overhead.ratio)} — the rest is sn365's own (transport rules, Effect bridge, retry policy, typed errors, shape check). ` +
-        `CPU per call in the client's process (the emulator's share left out): raw fetch ${int(overhead.cpuUs.raw)} µs, the client ${int(overhead.cpuUs.client)} µs.`,
+      `Client overhead by layer (same run, own interleaving, each ÷ raw fetch; each adds to the one before): ` +
+        `openapi-fetch as the client configures it ${times(layers.openapiFetch)}; ` +
+        `+ an AbortSignal per request (no timeout or interruption without one) ${times(layers.withSignal)}; ` +
+        `+ transportFetch (HTTPS rule, redirects, HTML detection) ${times(layers.transport)}; ` +
+        `+ the Effect bridge (runtime, timeout, typed errors) ${times(layers.bridge)}; ` +
+        `+ auth, retry policy, error mapping and shape check: the whole client ${times(layers.client)}. ` +
+        `Runs: ${overhead.runs.map((r) => times(r.ratio)).join(", ")}. ` +
+        `CPU per call in the client's process (the emulator's share left out): raw fetch ${int(run.cpuUs.raw)} µs, the client ${int(run.cpuUs.client)} µs.`,
     )
   }
   if (coldStart !== undefined) {
