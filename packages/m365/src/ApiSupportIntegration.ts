@@ -232,6 +232,7 @@ export const apiSupportIntegration = (options: ApiSupportIntegrationOptions): Su
     )
 
   return {
+    scopes: [ADMIN_DEFAULT_SCOPE],
     getBasicInformation,
     setBasicInformation,
     clearBasicInformation,

@@ -31,6 +31,7 @@ import {
   servicePrincipalOperations,
 } from "./ServicePrincipals.ts"
 import {
+  GRAPH_DEFAULT_SCOPE,
   GRAPH_MAX_PAGE_SIZE,
   PREFER_CREATE_IF_MISSING,
   REPLICATION_BUDGET_MS,
@@ -67,6 +68,11 @@ export type ApplicationPatch = Omit<
 
 /** Entra application registrations, their secrets and service principals. */
 export interface Applications {
+  /**
+   * The token scopes its requests are signed with (Graph's `.default`): ask the credential for
+   * them ahead of the first request to have the token ready when it is needed.
+   */
+  readonly scopes?: ReadonlyArray<string>
   /** The application with this unique name, or `undefined`. */
   readonly findByUniqueName: (uniqueName: string) => Effect.Effect<Application | undefined, M365Error>
   /** Every application with exactly this display name (names are not unique). */
@@ -336,6 +342,7 @@ export const makeApplications = (options: ApplicationsOptions): Applications => 
     budgetMs,
   })
   return {
+    scopes: [GRAPH_DEFAULT_SCOPE],
     ...applicationOperations(graph),
     ...secretOperations(graph),
     ...servicePrincipalOperations(graph),

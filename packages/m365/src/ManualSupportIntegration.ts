@@ -131,6 +131,8 @@ export const manualSupportIntegration = (options: ManualSupportIntegrationOption
     )
 
   return {
+    // Nothing is requested: an administrator fills the form in.
+    scopes: [],
     getBasicInformation: () => Effect.succeed(undefined),
     listRepositories: () => Effect.succeed([]),
     setBasicInformation: (info) =>

@@ -62,6 +62,12 @@ export interface Repository {
 
 /** The port: what the setup does with the admin-center form. */
 export interface SupportIntegration {
+  /**
+   * The token scopes its requests are signed with (the admin center's `.default`; none for the
+   * manual hand-off): ask the credential for them ahead of the first request to have the token
+   * ready when it is needed.
+   */
+  readonly scopes?: ReadonlyArray<string>
   /** The Basic information tab, or `undefined` when it was never saved (or cannot be observed). */
   readonly getBasicInformation: () => Effect.Effect<BasicInformation | undefined, M365Error>
   readonly setBasicInformation: (info: {

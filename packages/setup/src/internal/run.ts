@@ -5,7 +5,6 @@
  * @module
  */
 import { type RetryEvent, RetryObserver } from "@sn365/core"
-import { vendor as m365 } from "@sn365/m365"
 import { Cause, Effect, Exit } from "effect"
 import { type Observed, observe } from "../basic/observe.ts"
 import { preflight } from "../basic/preflight.ts"
@@ -61,16 +60,14 @@ export const readFailure = (check: string, error: unknown) => {
  * network before the reads are prepared: the tokens are the first hop of the critical path (bench
  * figure 1), and Node's fetch writes a request only on a later turn of the event loop (after a new
  * connection opens, or after it checks an idle one), so a token asked for along with a dozen reads
- * went out after all of them, and was answered after them. Later callers share the token request
- * in flight, and the credential's cache after it; a failure is not kept, so the first hop reports
- * its own.
+ * went out after all of them, and was answered after them. The scopes are those the run's Graph and
+ * admin-center clients declare (none for the manual hand-off). Later callers share the token
+ * request in flight, and the credential's cache after it; a failure is not kept, so the first hop
+ * reports its own.
  */
 const tokensFirst = (env: Env) =>
   Effect.gen(function* () {
-    const scopes =
-      env.config.microsoft365.mode === "api"
-        ? [m365.GRAPH_DEFAULT_SCOPE, m365.ADMIN_DEFAULT_SCOPE]
-        : [m365.GRAPH_DEFAULT_SCOPE]
+    const scopes = new Set([...(env.apps.scopes ?? []), ...(env.support.scopes ?? [])])
     for (const scope of scopes) {
       // Started now, not on the scheduler's next turn, so that its request is the first prepared.
       yield* Effect.forkChild(Effect.ignore(env.credential.getToken(scope)), { startImmediately: true })
