@@ -293,6 +293,9 @@ export const loadConfig = Effect.fn("loadConfig")(function* (options: LoadConfig
         warnings.push(
           `${setting.path.join(".")} is set (${sources.find((s) => s.setting === setting.path.join("."))?.from ?? "config"}) but ${side}.auth.type is ${String(auth.type)}, which does not use it; it is ignored.`,
         )
+      // An environment shared by several configs may hold another auth type's secret: dropped, as
+      // the warning says, rather than refused as an unknown key.
+      delete auth[field]
     }
   }
 

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { access } from "node:fs/promises"
 import { resolve } from "node:path"
 import { type Fetch, routeFor, routingFetch } from "@sn365/core"
 import type { Plan, SetupConfig, SetupOptions } from "@sn365/setup"
@@ -75,6 +76,42 @@ export const emulatorOrigin = (url: string, from: string): Effect.Effect<string,
     }),
   )
 }
+
+const exists = (path: string): Promise<boolean> =>
+  access(path).then(
+    () => true,
+    () => false,
+  )
+
+/** How long the emulator has to answer the first request of a run before it is called unreachable. */
+const EMULATOR_PROBE_MS = 3000
+
+/**
+ * Fails with a usage error when nothing answers at the emulator's origin: without this check every
+ * request of the run would retry for half a minute and then blame the vendor's host name.
+ */
+export const emulatorAnswers = (origin: string, from: string): Effect.Effect<void, UsageError> =>
+  Effect.tryPromise({
+    try: async () => {
+      const response = await fetch(origin, { signal: AbortSignal.timeout(EMULATOR_PROBE_MS) })
+      await response.body?.cancel()
+    },
+    catch: (error) => {
+      const code = (error as { cause?: { code?: string } }).cause?.code
+      const why =
+        (error as Error).name === "TimeoutError"
+          ? `no answer in ${EMULATOR_PROBE_MS / 1000} s`
+          : (code ?? "unreachable")
+      return new UsageError({
+        message: `Nothing answers at ${origin} (${from}): ${why}.`,
+        remedy: `Start the emulator with \`sn365 emulator\` and use the URL it prints, or unset ${from === "--emulator" ? "--emulator" : from} to use the real services.`,
+      })
+    },
+  })
+
+/** Against the emulator, the network report's DNS lookup of the connector host is not made. */
+const noLookup: Setup.Resolver = () =>
+  Promise.reject(Object.assign(new Error("not looked up"), { code: "not looked up (emulator)" }))
 
 /** Everything a run shares: output decisions, the progress view and the JSON document's parts. */
 export interface RunContext {
@@ -191,6 +228,7 @@ export const setupOptions = (run: RunContext, input: OperationInput, config: Set
         emulatorUrl,
         input.emulator === undefined ? ENV.emulatorUrl : "--emulator",
       )
+      yield* emulatorAnswers(origin, input.emulator === undefined ? ENV.emulatorUrl : "--emulator")
       const routes = emulatorRoutes(origin)
       fetch = routingFetch(routes)
       run.document.emulator = origin
@@ -209,7 +247,7 @@ export const setupOptions = (run: RunContext, input: OperationInput, config: Set
     if (secretsFile !== undefined && (yield* Effect.promise(() => Setup.isSharedFile(secretsFile))))
       warn(run, `${secretsFile} can be read by other users; run: chmod 600 ${secretsFile}`)
     const options: SetupOptions & { secretsFile?: string } = {
-      ...(fetch === undefined ? {} : { fetch }),
+      ...(fetch === undefined ? {} : { fetch, resolver: noLookup }),
       onEvent: run.view.onEvent,
       ...(secretsFile === undefined ? {} : { secrets: Setup.fileSecretStore(secretsFile) }),
       onDeviceCode: showDeviceCode(run.view),
@@ -225,13 +263,16 @@ export const setupOptions = (run: RunContext, input: OperationInput, config: Set
   })
 
 /** Refuses to go on without `--yes` when nobody can be asked. */
-const requireConsent = (run: RunContext, input: OperationInput, what: string) =>
+const requireConsent = (run: RunContext, input: OperationInput, what: "apply" | "teardown") =>
   input.yes || run.output.interactive
     ? Effect.void
     : Effect.fail(
         new UsageError({
           message: `${what} needs confirmation, and there is no interactive terminal to ask on.`,
-          remedy: "Review `sn365 plan`, then run again with --yes.",
+          remedy:
+            what === "apply"
+              ? "Review `sn365 plan`, then run again with --yes."
+              : "Run it on a terminal to be asked first, or again with --yes: it removes everything sn365 manages under the configured prefix.",
         }),
       )
 
@@ -298,6 +339,13 @@ export const runOperation = (
             return ExitCode.Ok
           }
           case "verify": {
+            // A file named but missing is a mistyped path, not "no secrets kept": say so, do not skip.
+            if (secretsFile !== undefined && !(yield* Effect.promise(() => exists(secretsFile))))
+              return yield* new UsageError({
+                message: `The secrets file ${secretsFile} does not exist.`,
+                remedy:
+                  "Name the file `sn365 apply --secrets-file` wrote, or leave --secrets-file out to skip the checks that need its secrets.",
+              })
             const report = yield* Setup.verify(config, options)
             run.document.verify = verifyJson(report)
             print(renderVerify(report))

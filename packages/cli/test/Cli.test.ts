@@ -271,13 +271,14 @@ describe("plan", () => {
     } finally {
       server.close()
     }
-    expect(seen.slice(0, 4)).toEqual([
+    // Each run first checks that the emulator answers at its origin, then routes every host to it.
+    const routed = [
       "dev12345.service-now.com /api/now/table/sys_user",
       "login.microsoftonline.com /contoso.onmicrosoft.com/oauth2/v2.0/token",
       "graph.microsoft.com /v1.0/applications",
       "admin.microsoft.com /modeled/supportIntegration/v1/x",
-    ])
-    expect(seen).toHaveLength(8)
+    ]
+    expect(seen).toEqual(["undefined /", ...routed, "undefined /", ...routed])
   })
 })
 

@@ -173,27 +173,53 @@ export type SetupConfigInput = typeof SetupConfig.Encoded
 
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 
+/** The variants a configuration may name (one member of {@link SetupConfig} each). */
+const VARIANTS: ReadonlyArray<string> = SetupConfig.members.map((member) => member.fields.variant.literal)
+
+// Effect's words for a key no schema declares, and ours: a misspelled key must not pass unnoticed.
+const EXCESS_PROPERTY = "Expected no excess property"
+const UNKNOWN_KEY = "Unknown key: check its spelling against the configuration reference"
+
+/** A `variant` no member has: the union's own message would print the whole schema. */
+const unknownVariant = (input: unknown): InvalidConfig | undefined => {
+  if (typeof input !== "object" || input === null || !("variant" in input)) return undefined
+  const { variant } = input as { readonly variant: unknown }
+  if (typeof variant === "string" && VARIANTS.includes(variant)) return undefined
+  return new InvalidConfig({
+    problems: [
+      {
+        path: ["variant"],
+        message: `Expected ${VARIANTS.map((v) => JSON.stringify(v)).join(" or ")}, got ${JSON.stringify(variant)}`,
+      },
+    ],
+  })
+}
+
 /**
  * Decodes and validates a configuration, reporting **every** problem at once, each with its path.
+ * A key the schema does not declare is a problem too, so a misspelled one is never silently ignored.
  *
  * @example
  * ```ts
  * const config = yield* decodeConfig(JSON.parse(await readFile("sn365.config.json", "utf8")))
  * ```
  */
-export const decodeConfig = (input: unknown): Effect.Effect<SetupConfig, InvalidConfig> =>
-  Schema.decodeUnknownEffect(SetupConfig)(input, { errors: "all" }).pipe(
+export const decodeConfig = (input: unknown): Effect.Effect<SetupConfig, InvalidConfig> => {
+  const badVariant = unknownVariant(input)
+  if (badVariant !== undefined) return Effect.fail(badVariant)
+  return Schema.decodeUnknownEffect(SetupConfig)(input, { errors: "all", onExcessProperty: "error" }).pipe(
     Effect.mapError(
       (error) =>
         new InvalidConfig({
           problems: formatter(error.issue).issues.map((issue) => ({
             path:
               issue.path?.map((segment) => String(typeof segment === "object" ? segment.key : segment)) ?? [],
-            message: issue.message,
+            message: issue.message === EXCESS_PROPERTY ? UNKNOWN_KEY : issue.message,
           })),
         }),
     ),
   )
+}
 
 /** The instance origin, e.g. `https://dev12345.service-now.com`. */
 export const instanceOrigin = (config: SetupConfig): string =>

@@ -18,6 +18,12 @@ export interface SecretStore {
   readonly put: (name: SecretName, value: Redacted.Redacted<string>) => Effect.Effect<void>
   /** Forgets a secret (teardown, once the object that used it is gone). */
   readonly remove: (name: SecretName) => Effect.Effect<void>
+  /**
+   * What keeps the store from keeping a secret now (the file store: its file cannot be read, or its
+   * folder cannot be written), or `undefined`. `apply` asks in preflight, before it creates anything,
+   * so that it never generates a secret it then cannot keep. Optional: a store without it is trusted.
+   */
+  readonly problem?: () => Effect.Effect<string | undefined>
 }
 
 /** An in-memory store: secrets live for one process. */

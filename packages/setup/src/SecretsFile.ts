@@ -6,12 +6,26 @@
  * @module
  */
 import { randomBytes } from "node:crypto"
-import { chmod, mkdir, readFile, rename, stat, writeFile } from "node:fs/promises"
-import { dirname } from "node:path"
+import { constants } from "node:fs"
+import { access, chmod, mkdir, readFile, rename, stat, writeFile } from "node:fs/promises"
+import { dirname, resolve } from "node:path"
 import { Effect, Redacted } from "effect"
 import type { SecretName, SecretStore } from "./Secrets.ts"
 
 type Contents = Partial<Record<SecretName, string>>
+
+// The file-system errors a mistyped path meets, in words.
+const WHY: Readonly<Record<string, string>> = {
+  EISDIR: "it is a folder",
+  ENOTDIR: "a part of its path is a file, not a folder",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EROFS: "the file system is read-only",
+}
+const why = (error: unknown): string => {
+  const code = (error as NodeJS.ErrnoException).code
+  return (code === undefined ? undefined : WHY[code]) ?? code ?? String(error)
+}
 
 const read = async (path: string): Promise<Contents> => {
   let text: string
@@ -19,7 +33,7 @@ const read = async (path: string): Promise<Contents> => {
     text = await readFile(path, "utf8")
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return {}
-    throw new Error(`Cannot read the secrets file ${path}: ${(error as NodeJS.ErrnoException).code}`)
+    throw new Error(`Cannot read the secrets file ${path}: ${why(error)}`)
   }
   try {
     const data: unknown = JSON.parse(text)
@@ -37,6 +51,36 @@ const write = async (path: string, contents: Contents) => {
   await writeFile(temporary, `${JSON.stringify(contents, null, 2)}\n`, { mode: 0o600 })
   await chmod(temporary, 0o600)
   await rename(temporary, path)
+}
+
+/**
+ * Why the file could not be kept, or `undefined`: it must be readable (or absent), and the nearest
+ * folder of its path that exists must be a folder this process can write (the write creates the
+ * missing ones, then renames a temporary file into place). Nothing is created.
+ */
+const unusable = async (path: string): Promise<string | undefined> => {
+  try {
+    await read(path)
+  } catch (error) {
+    return (error as Error).message
+  }
+  let folder = dirname(resolve(path))
+  for (;;) {
+    try {
+      if (!(await stat(folder)).isDirectory())
+        return `Cannot write the secrets file ${path}: ${folder} is a file, not a folder`
+      await access(folder, constants.W_OK)
+      return undefined
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      const parent = dirname(folder)
+      if ((code === "ENOENT" || code === "ENOTDIR") && parent !== folder) {
+        folder = parent
+        continue
+      }
+      return `Cannot write the secrets file ${path}: ${folder}: ${why(error)}`
+    }
+  }
 }
 
 /** Whether a file's permissions let anyone but its owner read or write it. */
@@ -90,5 +134,6 @@ export const fileSecretStore = (path: string): SecretStore => {
           await write(path, contents)
         }),
       ),
+    problem: () => Effect.promise(() => serialised(() => unusable(path))),
   }
 }

@@ -143,7 +143,7 @@ export const apply = (
     const env = makeEnv(config, options)
     // The network report (a DNS lookup the setup itself does not need) runs beside everything else.
     const network = yield* Effect.forkChild(networkPreflight)
-    const { observed, app } = yield* readState(env)
+    const { observed, app } = yield* readState(env, { keepsSecrets: true })
     const plans = planSteps(env, observed)
     const thePlan = toPlan(env, observed, plans, warningsFor(env, app))
     const blocker = firstBlocker(plans)

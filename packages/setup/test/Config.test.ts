@@ -87,6 +87,39 @@ describe("decodeConfig", () => {
     }),
   )
 
+  it.effect("reports a misspelled or unknown key, at every depth, instead of ignoring it", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(
+        decodeConfig({
+          ...validInput,
+          extra: true,
+          servicenow: { ...validInput.servicenow, auth: { ...validInput.servicenow.auth, pasword: "x" } },
+          integration: { ...validInput.integration, testEnviroment: false },
+        }),
+      )
+      assert.deepStrictEqual(error.problems.map((p) => p.path.join(".")).sort(), [
+        "extra",
+        "integration.testEnviroment",
+        "servicenow.auth.pasword",
+      ])
+      for (const problem of error.problems) assert.match(problem.message, /^Unknown key: check its spelling/)
+    }),
+  )
+
+  it.effect("names the variants it knows when the config names another", () =>
+    Effect.gen(function* () {
+      for (const [variant, got] of [
+        ["fancy", '"fancy"'],
+        [3, "3"],
+      ] as const) {
+        const error = yield* Effect.flip(decodeConfig({ ...validInput, variant }))
+        assert.deepStrictEqual(error.problems, [
+          { path: ["variant"], message: `Expected "basic", got ${got}` },
+        ])
+      }
+    }),
+  )
+
   it.effect(
     "rejects a form refresh-token expiry longer than the inbound endpoint's refresh-token lifespan",
     () =>

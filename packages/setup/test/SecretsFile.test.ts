@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, stat, writeFile } from "node:fs/promises"
+import { mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Redacted } from "effect"
@@ -54,5 +54,40 @@ describe("fileSecretStore", () => {
     expect(exit._tag).toBe("Failure")
     expect(String(exit)).toContain("is not a JSON object")
     expect(String(exit)).not.toContain("canary-corrupt-1")
+  })
+})
+
+describe("fileSecretStore problem (preflight)", () => {
+  const problemOf = (path: string) => {
+    const { problem } = fileSecretStore(path)
+    if (problem === undefined) throw new Error("the file store must say what keeps it from keeping secrets")
+    return Effect.runPromise(problem())
+  }
+
+  it("has none for a new file in folders still to create, and creates nothing to find out", async () => {
+    const root = await tempDir()
+    const path = join(root, "a", "b", "secrets.json")
+    expect(await problemOf(path)).toBeUndefined()
+    expect(await readdir(root)).toEqual([])
+  })
+
+  it("has none for an existing file it can read", async () => {
+    const path = join(await tempDir(), "secrets.json")
+    await writeFile(path, "{}\n", { mode: 0o600 })
+    expect(await problemOf(path)).toBeUndefined()
+  })
+
+  it("names a path through a file, a folder given as the file, and a file that is not a JSON object", async () => {
+    const root = await tempDir()
+    const file = join(root, "config.yaml")
+    await writeFile(file, "variant: basic\n")
+    expect(await problemOf(join(file, "sub", "secrets.json"))).toMatch(
+      /^Cannot (read|write) the secrets file .*secrets\.json: .*(a part of its path is a file|is a file, not a folder)/,
+    )
+    expect(await problemOf(root)).toBe(`Cannot read the secrets file ${root}: it is a folder`)
+    const garbled = join(root, "garbled.json")
+    await writeFile(garbled, "[1, 2]")
+    expect(await problemOf(garbled)).toMatch(/is not a JSON object/)
+    expect((await readdir(root)).sort()).toEqual(["config.yaml", "garbled.json"])
   })
 })

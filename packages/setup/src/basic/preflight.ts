@@ -178,6 +178,26 @@ export const preflight = (
     })),
   )
 
+/**
+ * The secret store's problem, if it has one: `apply` generates secrets (the Entra client secret, the
+ * inbound client secret, the integration user's password) that are returned once and must be kept.
+ */
+export const secretStoreProblems = (env: Env): Effect.Effect<ReadonlyArray<PreflightProblem>> =>
+  env.secrets.problem === undefined
+    ? Effect.succeed([])
+    : Effect.map(env.secrets.problem(), (message) =>
+        message === undefined
+          ? []
+          : [
+              {
+                check: "Secret store",
+                message,
+                remedy:
+                  "Keep the generated secrets in a file this account can write (a path in a writable folder), or in another store.",
+              },
+            ],
+      )
+
 /** Lists the app's tables and properties (`discover`). */
 export const discoverApp = (env: Env) =>
   Effect.all(

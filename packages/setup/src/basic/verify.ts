@@ -110,26 +110,38 @@ const integrationUser = (observed: Observed): Check => {
   return problems.length === 0 ? pass() : fail(problems.join("; "), "Run apply to correct the user.")
 }
 
+/** A value as a check message shows it: quoted, or "empty". */
+const shown = (value: string | undefined): string =>
+  value === undefined || value === "" ? "empty" : `'${value}'`
+
+/** What a wizard value must be, or why it cannot be right (the record it names does not exist). */
+type Expected = string | { readonly missing: string }
+
 const appWizard = (env: Env, observed: Observed) =>
   env.sn.app.setupSummary().pipe(
     Effect.map((summary): Check => {
-      const expected: Record<string, string | undefined> = {
-        outbound_app_id: observed.app?.appId,
-        client_id: observed.inboundClient?.client_id,
+      const expected: Record<string, Expected> = {
+        outbound_app_id: observed.app?.appId ?? { missing: "there is no app registration for it to name" },
+        client_id: observed.inboundClient?.client_id ?? {
+          missing: "there is no inbound OAuth endpoint for it to name",
+        },
         user_name: env.names.integrationUser,
         repository_id: env.names.repositoryId,
         external_oidc: "false",
         setup_complete: "true",
       }
+      const actual = (key: string) => summary[key as keyof typeof summary]
       const wrong = Object.entries(expected).filter(
-        ([key, value]) => summary[key as keyof typeof summary] !== value,
+        ([key, value]) => typeof value !== "string" || actual(key) !== value,
       )
       return wrong.length === 0
         ? pass("the app reads its OAuth records across scopes")
         : fail(
             wrong
-              .map(
-                ([key, value]) => `${key} is '${summary[key as keyof typeof summary]}', expected '${value}'`,
+              .map(([key, value]) =>
+                typeof value === "string"
+                  ? `${key} is ${shown(actual(key))}, expected '${value}'`
+                  : `${key} is ${shown(actual(key))}, and ${value.missing}`,
               )
               .join("; "),
             "Run apply to write the wizard values.",
@@ -169,12 +181,14 @@ const basicInformation = (env: Env, observed: Observed): Check => {
     )
   if (env.config.microsoft365.mode === "manual") return skip("entered by hand; the form cannot be read back")
   const info = observed.basicInformation
-  return info?.applicationId === observed.app?.appId && info?.internalSupportTool === "ServiceNow"
+  if (observed.app === undefined)
+    return fail(
+      `Application ID is ${shown(info?.applicationId)}, and there is no app registration for it to name`,
+      "Run apply.",
+    )
+  return info?.applicationId === observed.app.appId && info?.internalSupportTool === "ServiceNow"
     ? pass()
-    : fail(
-        `Application ID is '${info?.applicationId ?? ""}', expected '${observed.app?.appId ?? ""}'`,
-        "Run apply.",
-      )
+    : fail(`Application ID is ${shown(info?.applicationId)}, expected '${observed.app.appId}'`, "Run apply.")
 }
 
 const repository = (env: Env, observed: Observed): Check => {

@@ -1,5 +1,10 @@
+import { mkdtemp, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { PreflightFailed } from "../../src/Errors.ts"
+import { fileSecretStore } from "../../src/SecretsFile.ts"
 import { apply, plan } from "../../src/Setup.ts"
 import { configInput, decoded, emulatorForSetup, INSTANCE, optionsFor } from "../support/emulator.ts"
 
@@ -43,6 +48,37 @@ describe("apply against the emulator", () => {
           .applications()
           .filter((a) => ((a.tags ?? []) as Array<string>).includes("sn365:managed")).length,
         1,
+      )
+    }),
+  )
+  it.live("changes nothing when the secret store cannot keep the secrets it would generate", () =>
+    Effect.gen(function* () {
+      const emulator = yield* emulatorForSetup()
+      const config = yield* decoded(configInput(emulator))
+      // A path through a file: no secret generated could be written there.
+      const folder = yield* Effect.promise(() => mkdtemp(join(tmpdir(), "sn365-store-")))
+      const file = join(folder, "sn365.config.yaml")
+      yield* Effect.promise(() => writeFile(file, "variant: basic\n"))
+      const { options } = optionsFor(emulator, { secrets: fileSecretStore(join(file, "secrets.json")) })
+
+      const error = yield* Effect.flip(apply(config, options))
+      assert.instanceOf(error, PreflightFailed)
+      const problems = (error as PreflightFailed).problems
+      assert.deepStrictEqual(
+        problems.map((p) => p.check),
+        ["Secret store"],
+      )
+      assert.match(problems[0]?.message ?? "", /Cannot (read|write) the secrets file/)
+      assert.strictEqual(emulator.servicenow.count(INSTANCE, "oauth_entity", "nameLIKEsn365"), 0)
+      assert.strictEqual(
+        emulator.servicenow.count(INSTANCE, "sys_user", "user_name=sn365_m365_integration"),
+        0,
+      )
+      assert.lengthOf(
+        emulator.microsoft
+          .applications()
+          .filter((a) => ((a.tags ?? []) as Array<string>).includes("sn365:managed")),
+        0,
       )
     }),
   )

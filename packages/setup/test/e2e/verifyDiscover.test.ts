@@ -37,6 +37,30 @@ describe("verify", () => {
       assert.isFalse(report.ok)
     }),
   )
+
+  it.live("says which record is missing when there is nothing to compare with (a fresh instance)", () =>
+    Effect.gen(function* () {
+      const emulator = yield* emulatorForSetup()
+      const config = yield* decoded(configInput(emulator))
+      const { options } = optionsFor(emulator)
+      const report = yield* verify(config, options)
+      const message = (id: string) => report.checks.find((c) => c.id === id)?.message ?? ""
+      assert.include(
+        message("servicenow.appWizard"),
+        "outbound_app_id is empty, and there is no app registration",
+      )
+      assert.include(
+        message("servicenow.appWizard"),
+        "client_id is empty, and there is no inbound OAuth endpoint",
+      )
+      assert.include(message("servicenow.appWizard"), "repository_id is empty, expected 'dev365'")
+      assert.strictEqual(
+        message("microsoft365.basicInformation"),
+        "Application ID is empty, and there is no app registration for it to name",
+      )
+      for (const check of report.checks) assert.notInclude(check.message ?? "", "undefined")
+    }),
+  )
 })
 
 describe("verify, the outbound provider's secret", () => {
