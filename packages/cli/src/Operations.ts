@@ -142,7 +142,8 @@ export const warn = (run: RunContext, message: string): void => {
 
 /**
  * Ends a run: prints the JSON document when asked, and fails with the exit code when it is not 0.
- * `failure` is printed on standard error with its remedy (and its stack under `--verbose`).
+ * `failure` is printed on standard error with its remedy (and, when it has one, its stack under
+ * `--verbose`: only unexpected errors carry theirs).
  */
 export const finishRun = (
   run: RunContext,
@@ -187,12 +188,13 @@ export const reportFailures = <A, E>(
       if (error instanceof ExitWith) return Effect.fail(error)
       const summary = summarizeFailure(error)
       const isDefect = Cause.findErrorOption(cause)._tag === "None"
-      const stack = error instanceof Error ? error.stack : undefined
+      // An expected failure's message and remedy say all there is: only a defect's stack helps.
+      const stack = isDefect && error instanceof Error ? error.stack : undefined
       return finishRun(
         run,
         command,
         summary.exitCode,
-        isDefect ? { summary: { ...summary, tag: "UnexpectedError" }, stack } : { summary, stack },
+        isDefect ? { summary: { ...summary, tag: "UnexpectedError" }, stack } : { summary },
       ).pipe(Effect.andThen(Effect.fail(new ExitWith({ code: summary.exitCode }))))
     }),
   )

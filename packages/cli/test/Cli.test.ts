@@ -329,7 +329,7 @@ describe("apply", () => {
     expect(text.stdout).toContain(`were written to ${path} (mode 0600)`)
   })
 
-  it("a failed step exits 1 with the message and remedy, and no stack unless --verbose", async () => {
+  it("a failed step exits 1 with the message and remedy, and no stack, not even with --verbose", async () => {
     fake.apply = (() =>
       Effect.fail(
         setupError(
@@ -344,6 +344,10 @@ describe("apply", () => {
     )
     expect(result.stderr).toContain("Remedy: Use an account with oauth_admin.")
     expect(result.stderr).not.toMatch(/^\s+at /m)
+    // An expected failure's message and remedy are the whole story (cli README, exit codes).
+    const verbose = await cli(["apply", "--yes", "--verbose"])
+    expect(verbose.stderr).toContain("Remedy: Use an account with oauth_admin.")
+    expect(verbose.stderr).not.toMatch(/^\s+at /m)
     const json = await cli(["apply", "--yes", "--json"])
     const document = JSON.parse(json.stdout)
     expect(await schemaErrors(document)).toBeUndefined()

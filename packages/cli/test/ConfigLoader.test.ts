@@ -1,4 +1,4 @@
-import { chmod, mkdir, writeFile } from "node:fs/promises"
+import { mkdir, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
@@ -285,13 +285,15 @@ describe("loadConfig", () => {
     }),
   )
 
-  // Skipped when running as root, who can read any file.
-  it.live.skipIf(process.getuid?.() === 0)("reports an unreadable config file (skipped as root)", () =>
+  it.live("reports a config path that is a folder, or runs through a file, in words", () =>
     Effect.gen(function* () {
       const cwd = yield* Effect.promise(() => withFile("sn365.config.yaml", "x: 1"))
-      yield* Effect.promise(() => chmod(join(cwd, "sn365.config.yaml"), 0o000))
-      const error = failure(yield* load({ cwd }))
-      assert.include(error.message, "Cannot read config file")
+      const folder = failure(yield* load({ cwd, configPath: "." }))
+      assert.strictEqual(folder._tag, "UsageError")
+      assert.strictEqual(folder.message, `Cannot read config file ${cwd}: it is a folder`)
+      assert.include((folder as { remedy?: string }).remedy ?? "", "sn365 init")
+      const through = failure(yield* load({ cwd, configPath: "sn365.config.yaml/x.yaml" }))
+      assert.include(through.message, "Config file not found")
     }),
   )
 

@@ -84,7 +84,7 @@ const warningsFor = (env: Env, app: { version: string; generation: string } | un
   const { refreshTokenExpiry, inboundRefreshTokenLifespan } = env.config.integration
   if (refreshTokenExpiry !== inboundRefreshTokenLifespan)
     warnings.push(
-      `The form's refresh token expiry (${refreshTokenExpiry} s) is not the inbound endpoint's refresh token lifespan (${inboundRefreshTokenLifespan} s); the procedure documents both values (§11 D2), so sn365 keeps them.`,
+      `The form's refresh token expiry (${refreshTokenExpiry} s) is not the inbound endpoint's refresh token lifespan (${inboundRefreshTokenLifespan} s); Microsoft's setup guide documents both values, so sn365 keeps them.`,
     )
   return warnings
 }
