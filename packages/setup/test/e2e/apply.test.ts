@@ -2,11 +2,21 @@ import { mkdtemp, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
+import type { Emulator } from "@sn365/emulator"
 import { Effect } from "effect"
 import { PreflightFailed } from "../../src/Errors.ts"
 import { fileSecretStore } from "../../src/SecretsFile.ts"
 import { apply, plan } from "../../src/Setup.ts"
 import { configInput, decoded, emulatorForSetup, INSTANCE, optionsFor } from "../support/emulator.ts"
+
+/** How many of the objects sn365 manages exist on each side. */
+const managed = (emulator: Emulator) => ({
+  oauthRecords: emulator.servicenow.count(INSTANCE, "oauth_entity", "nameLIKEsn365"),
+  integrationUsers: emulator.servicenow.count(INSTANCE, "sys_user", "user_name=sn365_m365_integration"),
+  entraApps: emulator.microsoft
+    .applications()
+    .filter((a) => ((a.tags ?? []) as Array<string>).includes("sn365:managed")).length,
+})
 
 describe("apply against the emulator", () => {
   it.live("sets everything up, then a second run is all no-ops", () =>
@@ -37,18 +47,8 @@ describe("apply against the emulator", () => {
       )
       assert.deepStrictEqual(rerun.secrets, {})
 
-      // One of each managed object on each side.
-      assert.strictEqual(emulator.servicenow.count(INSTANCE, "oauth_entity", "nameLIKEsn365"), 2)
-      assert.strictEqual(
-        emulator.servicenow.count(INSTANCE, "sys_user", "user_name=sn365_m365_integration"),
-        1,
-      )
-      assert.strictEqual(
-        emulator.microsoft
-          .applications()
-          .filter((a) => ((a.tags ?? []) as Array<string>).includes("sn365:managed")).length,
-        1,
-      )
+      // One of each managed object on each side (the two OAuth records: outbound and inbound).
+      assert.deepStrictEqual(managed(emulator), { oauthRecords: 2, integrationUsers: 1, entraApps: 1 })
     }),
   )
   it.live("changes nothing when the secret store cannot keep the secrets it would generate", () =>
@@ -69,17 +69,7 @@ describe("apply against the emulator", () => {
         ["Secret store"],
       )
       assert.match(problems[0]?.message ?? "", /Cannot (read|write) the secrets file/)
-      assert.strictEqual(emulator.servicenow.count(INSTANCE, "oauth_entity", "nameLIKEsn365"), 0)
-      assert.strictEqual(
-        emulator.servicenow.count(INSTANCE, "sys_user", "user_name=sn365_m365_integration"),
-        0,
-      )
-      assert.lengthOf(
-        emulator.microsoft
-          .applications()
-          .filter((a) => ((a.tags ?? []) as Array<string>).includes("sn365:managed")),
-        0,
-      )
+      assert.deepStrictEqual(managed(emulator), { oauthRecords: 0, integrationUsers: 0, entraApps: 0 })
     }),
   )
 })
