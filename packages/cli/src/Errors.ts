@@ -71,6 +71,18 @@ export interface FailureSummary {
   readonly exitCode: ExitCode
   readonly problems?: ReadonlyArray<ConfigIssue>
   readonly failedChecks?: ReadonlyArray<{ readonly check: string; readonly message: string }>
+  /** `PreflightFailed`: every problem, each with its remedy. */
+  readonly preflightProblems?: ReadonlyArray<{
+    readonly check: string
+    readonly message: string
+    readonly remedy: string
+  }>
+  /** `ApplyFailed`: what a run left in place, so that automation need not parse the message. */
+  readonly partial?: {
+    readonly failedStep: string
+    readonly completed: ReadonlyArray<string>
+    readonly notStarted: ReadonlyArray<string>
+  }
 }
 
 const USAGE_TAGS = new Set(["UsageError", "InvalidConfig"])
@@ -89,6 +101,9 @@ export const summarizeFailure = (error: unknown): FailureSummary => {
     remedy?: unknown
     problems?: unknown
     failed?: unknown
+    step?: unknown
+    completed?: unknown
+    notStarted?: unknown
   }
   const tag = typeof e._tag === "string" ? e._tag : "UnexpectedError"
   const message = typeof e.message === "string" && e.message !== "" ? e.message : String(error)
@@ -106,6 +121,19 @@ export const summarizeFailure = (error: unknown): FailureSummary => {
     summary.problems = e.problems as Array<ConfigIssue>
   if (tag === "VerificationFailed" && Array.isArray(e.failed))
     summary.failedChecks = e.failed as Array<{ check: string; message: string }>
+  if (tag === "PreflightFailed" && Array.isArray(e.problems))
+    summary.preflightProblems = e.problems as Array<{ check: string; message: string; remedy: string }>
+  if (
+    tag === "ApplyFailed" &&
+    typeof e.step === "string" &&
+    Array.isArray(e.completed) &&
+    Array.isArray(e.notStarted)
+  )
+    summary.partial = {
+      failedStep: e.step,
+      completed: e.completed as Array<string>,
+      notStarted: e.notStarted as Array<string>,
+    }
   return summary
 }
 

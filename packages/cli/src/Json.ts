@@ -62,6 +62,14 @@ export interface OutputDocument {
     readonly remedy?: string
     readonly problems?: ReadonlyArray<{ readonly path: ReadonlyArray<string>; readonly message: string }>
     readonly failedChecks?: ReadonlyArray<{ readonly check: string; readonly message: string }>
+    readonly preflightProblems?: ReadonlyArray<{
+      readonly check: string
+      readonly message: string
+      readonly remedy: string
+    }>
+    readonly failedStep?: string
+    readonly completed?: ReadonlyArray<string>
+    readonly notStarted?: ReadonlyArray<string>
   }
 }
 
@@ -204,6 +212,17 @@ export const errorJson = (failure: FailureSummary): NonNullable<OutputDocument["
     out.problems = failure.problems.map((p) => ({ path: [...p.path], message: p.message }))
   if (failure.failedChecks !== undefined)
     out.failedChecks = failure.failedChecks.map((f) => ({ check: f.check, message: f.message }))
+  if (failure.preflightProblems !== undefined)
+    out.preflightProblems = failure.preflightProblems.map((p) => ({
+      check: p.check,
+      message: p.message,
+      remedy: p.remedy,
+    }))
+  if (failure.partial !== undefined) {
+    out.failedStep = failure.partial.failedStep
+    out.completed = [...failure.partial.completed]
+    out.notStarted = [...failure.partial.notStarted]
+  }
   return out
 }
 

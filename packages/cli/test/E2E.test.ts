@@ -167,10 +167,40 @@ describe("end to end against the emulator", { timeout: 60_000 }, () => {
     expect(result.code).toBe(1)
     expect(result.stderr).toContain("Preflight failed; nothing was changed")
     expect(result.stderr).toContain("Secret store: Cannot read the secrets file")
+    const json = await sn365(["apply", "--yes", "--json", "--secrets-file", join(config, "secrets.json")])
+    const failed = JSON.parse(json.stdout)
+    expect(await schemaErrors(failed)).toBeUndefined()
+    expect(failed.error.tag).toBe("PreflightFailed")
+    expect(failed.error.preflightProblems.map((p: { check: string }) => p.check)).toEqual(["Secret store"])
     // Nothing was created: the app registration is still to create.
     const after = JSON.parse((await sn365(["plan", "--json"])).stdout)
     const app = after.plan.changes.find((c: { step: string }) => c.step === "entra.app")
     expect(app?.action).toBe("create")
+  })
+
+  it("an apply that fails part-way says in its JSON which steps stay in place", async () => {
+    // The inbound OAuth endpoint cannot be created: the steps that need it do not start.
+    const stop = emulator.faults.add({
+      kind: "status",
+      system: "servicenow",
+      method: "POST",
+      path: /\/table\/oauth_entity$/,
+      status: 403,
+      times: 5,
+    })
+    try {
+      const result = await sn365(["apply", "--yes", "--json"])
+      expect(result.code).toBe(1)
+      const document = JSON.parse(result.stdout)
+      expect(await schemaErrors(document)).toBeUndefined()
+      expect(document.error.tag).toBe("ApplyFailed")
+      expect(document.error.failedStep).toMatch(/^servicenow\./)
+      expect(document.error.completed).toContain("entra.app")
+      expect(document.error.notStarted).toContain("servicenow.wizard")
+    } finally {
+      stop()
+    }
+    expect((await sn365(["teardown", "--yes"])).code).toBe(0)
   })
 
   it("teardown without --yes and no terminal says how to go on", async () => {
