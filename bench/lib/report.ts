@@ -156,7 +156,7 @@ const rowsOf = (results: Results): { rows: Array<FigureRow>; notes: Array<string
       value: run.ratio,
     })
     notes.push(
-      `Client overhead by layer (same run, own interleaving, each ÷ raw fetch; each adds to the one before): ` +
+      `Client overhead by layer (this bench, in an interleaving of their own, each ÷ its raw fetch, medians over the runs; each adds to the one before): ` +
         `openapi-fetch as the client configures it ${times(layers.openapiFetch)}; ` +
         `+ an AbortSignal per request (no timeout or interruption without one) ${times(layers.withSignal)}; ` +
         `+ transportFetch (HTTPS rule, redirects, HTML detection) ${times(layers.transport)}; ` +

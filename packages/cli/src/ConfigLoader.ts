@@ -8,7 +8,7 @@
  */
 import { access, readFile } from "node:fs/promises"
 import { basename, resolve } from "node:path"
-import { decodeConfig, type SetupConfig } from "@sn365/setup"
+import { decodeConfig, EntraAuth, ServiceNowAuth, type SetupConfig } from "@sn365/setup"
 import * as Effect from "effect/Effect"
 import { parseDocument } from "yaml"
 import { ConfigError, type ConfigIssue, UsageError } from "./Errors.ts"
@@ -148,18 +148,16 @@ const readConfigFile = Effect.fn(function* (path: string) {
   return data
 })
 
-const SERVICENOW_AUTH_SECRETS: Record<string, ReadonlyArray<string>> = {
-  basic: ["password"],
-  oauthPassword: ["clientSecret", "password"],
-  oauthClientCredentials: ["clientSecret"],
-  bearer: ["token"],
-}
+/** Each auth type's fields, from the setup's own schema: `{ basic: ["type", "username", "password"], … }`. */
+const fieldsByType = (union: {
+  readonly members: ReadonlyArray<{
+    readonly fields: { readonly type: { readonly literal: string } } & Record<string, unknown>
+  }>
+}): Readonly<Record<string, ReadonlyArray<string>>> =>
+  Object.fromEntries(union.members.map((member) => [member.fields.type.literal, Object.keys(member.fields)]))
 
-const ENTRA_AUTH_SECRETS: Record<string, ReadonlyArray<string>> = {
-  clientSecret: ["clientSecret"],
-  certificate: ["privateKey"],
-  deviceCode: [],
-}
+const SERVICENOW_AUTH_FIELDS = fieldsByType(ServiceNowAuth)
+const ENTRA_AUTH_FIELDS = fieldsByType(EntraAuth)
 
 const present = (value: unknown) => value !== undefined && value !== null && value !== ""
 
@@ -179,8 +177,8 @@ const inferEntraAuth = (auth: Json): string => {
 }
 
 const UNION_TYPES: Record<string, ReadonlyArray<string>> = {
-  "servicenow.auth": Object.keys(SERVICENOW_AUTH_SECRETS),
-  "entra.auth": Object.keys(ENTRA_AUTH_SECRETS),
+  "servicenow.auth": Object.keys(SERVICENOW_AUTH_FIELDS),
+  "entra.auth": Object.keys(ENTRA_AUTH_FIELDS),
 }
 
 const PLACEHOLDER = /^<[^<>]*>$/
@@ -292,21 +290,21 @@ export const loadConfig = Effect.fn("loadConfig")(function* (options: LoadConfig
   if (entraAuth.type === undefined) entraAuth.type = inferEntraAuth(entraAuth)
   ensureObject(input, ["integration"])
 
+  // A shared environment, a flag that switches the auth type or a starter file may set fields the
+  // chosen type does not use: each is dropped with a warning, not refused as an unknown key.
   for (const [side, auth, table] of [
-    ["servicenow", servicenowAuth, SERVICENOW_AUTH_SECRETS],
-    ["entra", entraAuth, ENTRA_AUTH_SECRETS],
+    ["servicenow", servicenowAuth, SERVICENOW_AUTH_FIELDS],
+    ["entra", entraAuth, ENTRA_AUTH_FIELDS],
   ] as const) {
     const used = table[String(auth.type)]
     if (used === undefined) continue
-    for (const setting of SETTINGS) {
-      const [root, , field] = setting.path
-      if (!setting.secret || root !== side || field === undefined || used.includes(field)) continue
+    for (const field of Object.keys(auth)) {
+      if (used.includes(field)) continue
+      const key = `${side}.auth.${field}`
       if (present(auth[field]))
         warnings.push(
-          `${setting.path.join(".")} is set (${sources.find((s) => s.setting === setting.path.join("."))?.from ?? "config"}) but ${side}.auth.type is ${String(auth.type)}, which does not use it; it is ignored.`,
+          `${key} is set (${sources.find((s) => s.setting === key)?.from ?? "config"}) but ${side}.auth.type is ${String(auth.type)}, which does not use it; it is ignored.`,
         )
-      // An environment shared by several configs may hold another auth type's secret: dropped, as
-      // the warning says, rather than refused as an unknown key.
       delete auth[field]
     }
   }

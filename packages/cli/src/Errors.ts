@@ -80,6 +80,8 @@ export interface FailureSummary {
   /** `ApplyFailed`: what a run left in place, so that automation need not parse the message. */
   readonly partial?: {
     readonly failedStep: string
+    /** The failed step's own error: its tag says what went wrong (`AclDenied`, `ReplicationLag`…). */
+    readonly stepError: { readonly tag: string; readonly message: string; readonly remedy?: string }
     readonly completed: ReadonlyArray<string>
     readonly notStarted: ReadonlyArray<string>
   }
@@ -102,6 +104,7 @@ export const summarizeFailure = (error: unknown): FailureSummary => {
     problems?: unknown
     failed?: unknown
     step?: unknown
+    error?: { readonly tag?: unknown; readonly message?: unknown; readonly remedy?: unknown }
     completed?: unknown
     notStarted?: unknown
   }
@@ -131,6 +134,11 @@ export const summarizeFailure = (error: unknown): FailureSummary => {
   )
     summary.partial = {
       failedStep: e.step,
+      stepError: {
+        tag: typeof e.error?.tag === "string" ? e.error.tag : "Error",
+        message: typeof e.error?.message === "string" ? e.error.message : "failed",
+        ...(typeof e.error?.remedy === "string" ? { remedy: e.error.remedy } : {}),
+      },
       completed: e.completed as Array<string>,
       notStarted: e.notStarted as Array<string>,
     }

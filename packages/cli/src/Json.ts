@@ -68,6 +68,7 @@ export interface OutputDocument {
       readonly remedy: string
     }>
     readonly failedStep?: string
+    readonly stepError?: { readonly tag: string; readonly message: string; readonly remedy?: string }
     readonly completed?: ReadonlyArray<string>
     readonly notStarted?: ReadonlyArray<string>
   }
@@ -220,6 +221,7 @@ export const errorJson = (failure: FailureSummary): NonNullable<OutputDocument["
     }))
   if (failure.partial !== undefined) {
     out.failedStep = failure.partial.failedStep
+    out.stepError = { ...failure.partial.stepError }
     out.completed = [...failure.partial.completed]
     out.notStarted = [...failure.partial.notStarted]
   }

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { access } from "node:fs/promises"
+import { stat } from "node:fs/promises"
 import { resolve } from "node:path"
 import { type Fetch, routeFor, routingFetch } from "@sn365/core"
 import type { Plan, SetupConfig, SetupOptions } from "@sn365/setup"
@@ -77,9 +77,9 @@ export const emulatorOrigin = (url: string, from: string): Effect.Effect<string,
   )
 }
 
-const exists = (path: string): Promise<boolean> =>
-  access(path).then(
-    () => true,
+const isFile = (path: string): Promise<boolean> =>
+  stat(path).then(
+    (info) => info.isFile(),
     () => false,
   )
 
@@ -87,8 +87,9 @@ const exists = (path: string): Promise<boolean> =>
 const EMULATOR_PROBE_MS = 3000
 
 /**
- * Fails with a usage error when nothing answers at the emulator's origin: without this check every
- * request of the run would retry for half a minute and then blame the vendor's host name.
+ * Fails with a usage error when the emulator's origin cannot be reached (refused, unresolved, a TLS
+ * failure, no answer in time): without this check every request of the run would retry for half a
+ * minute and then blame the vendor's host name. Any HTTP answer will do.
  */
 export const emulatorAnswers = (origin: string, from: string): Effect.Effect<void, UsageError> =>
   Effect.tryPromise({
@@ -103,7 +104,7 @@ export const emulatorAnswers = (origin: string, from: string): Effect.Effect<voi
           ? `no answer in ${EMULATOR_PROBE_MS / 1000} s`
           : (code ?? "unreachable")
       return new UsageError({
-        message: `Nothing answers at ${origin} (${from}): ${why}.`,
+        message: `Cannot reach the emulator at ${origin} (${from}): ${why}.`,
         remedy: `Start the emulator with \`sn365 emulator\` and use the URL it prints, or unset ${from === "--emulator" ? "--emulator" : from} to use the real services.`,
       })
     },
@@ -189,7 +190,8 @@ export const reportFailures = <A, E>(
       const summary = summarizeFailure(error)
       const isDefect = Cause.findErrorOption(cause)._tag === "None"
       // An expected failure's message and remedy say all there is: only a defect's stack helps.
-      const stack = isDefect && error instanceof Error ? error.stack : undefined
+      const unexpected = isDefect || summary.tag === "UnexpectedError"
+      const stack = unexpected && error instanceof Error ? error.stack : undefined
       return finishRun(
         run,
         command,
@@ -342,12 +344,13 @@ export const runOperation = (
           }
           case "verify": {
             // A file named but missing is a mistyped path, not "no secrets kept": say so, do not skip.
-            if (secretsFile !== undefined && !(yield* Effect.promise(() => exists(secretsFile))))
+            if (secretsFile !== undefined && !(yield* Effect.promise(() => isFile(secretsFile)))) {
+              const named = input.secretsFile === undefined ? ENV.secretsFile : "--secrets-file"
               return yield* new UsageError({
-                message: `The secrets file ${secretsFile} does not exist.`,
-                remedy:
-                  "Name the file `sn365 apply --secrets-file` wrote, or leave --secrets-file out to skip the checks that need its secrets.",
+                message: `The secrets file ${secretsFile} (from ${named}) does not exist, or is not a file.`,
+                remedy: `Name the file \`sn365 apply --secrets-file\` wrote, or leave ${named} out to skip the checks that need its secrets.`,
               })
+            }
             const report = yield* Setup.verify(config, options)
             run.document.verify = verifyJson(report)
             print(renderVerify(report))

@@ -249,6 +249,33 @@ describe("loadConfig", () => {
     }),
   )
 
+  it.live("switching the auth type drops the fields the new type does not use, with a warning each", () =>
+    Effect.gen(function* () {
+      // A basic-auth file (as `sn365 init` writes it), switched to bearer by a flag, in an
+      // environment that also holds another config's client id.
+      const cwd = yield* Effect.promise(() => withFile("sn365.config.yaml", stringify(configFile)))
+      const loaded = success(
+        yield* load({
+          cwd,
+          flags: { "servicenow-auth": "bearer" },
+          env: {
+            SN365_SERVICENOW_TOKEN: CANARY.servicenowPassword,
+            SN365_SERVICENOW_CLIENT_ID: "shared-client-id",
+            SN365_ENTRA_CLIENT_SECRET: CANARY.entraClientSecret,
+          },
+        }),
+      )
+      assert.strictEqual(loaded.config.servicenow.auth.type, "bearer")
+      const dropped = loaded.warnings.filter((w) => w.includes("which does not use it; it is ignored"))
+      assert.deepStrictEqual(
+        dropped.map((w) => w.split(" ")[0]),
+        ["servicenow.auth.username", "servicenow.auth.clientId"],
+      )
+      assert.include(dropped[1], "is set (SN365_SERVICENOW_CLIENT_ID)")
+      for (const warning of loaded.warnings) assert.notInclude(warning, CANARY.servicenowPassword)
+    }),
+  )
+
   it.live("never echoes a secret: invalid secret values and unparsable files", () =>
     Effect.gen(function* () {
       const cwd = yield* Effect.promise(() =>

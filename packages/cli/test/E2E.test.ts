@@ -146,7 +146,7 @@ describe("end to end against the emulator", { timeout: 60_000 }, () => {
     const started = performance.now()
     const result = await sn365(["plan"], { env: { SN365_EMULATOR_URL: url } })
     expect(result.code, result.stderr).toBe(2)
-    expect(result.stderr).toContain(`Nothing answers at ${url} (SN365_EMULATOR_URL): ECONNREFUSED`)
+    expect(result.stderr).toContain(`Cannot reach the emulator at ${url} (SN365_EMULATOR_URL): ECONNREFUSED`)
     expect(result.stderr).toContain("sn365 emulator")
     expect(result.stderr).not.toContain("retry")
     // One refused connection, not half a minute of retries.
@@ -157,7 +157,9 @@ describe("end to end against the emulator", { timeout: 60_000 }, () => {
     const missing = join(cwd, "no-such-dir", "secrets.jsno")
     const result = await sn365(["verify", "--secrets-file", missing])
     expect(result.code, result.stdout).toBe(2)
-    expect(result.stderr).toContain(`The secrets file ${missing} does not exist.`)
+    expect(result.stderr).toContain(
+      `The secrets file ${missing} (from --secrets-file) does not exist, or is not a file.`,
+    )
     expect(result.stdout).not.toContain("PASS")
   })
 
@@ -197,10 +199,12 @@ describe("end to end against the emulator", { timeout: 60_000 }, () => {
       expect(document.error.failedStep).toMatch(/^servicenow\./)
       expect(document.error.completed).toContain("entra.app")
       expect(document.error.notStarted).toContain("servicenow.wizard")
+      expect(document.error.stepError.tag).toBe("Forbidden")
     } finally {
       stop()
+      // What the failed run left in place must not leak into the next test.
+      expect((await sn365(["teardown", "--yes"])).code).toBe(0)
     }
-    expect((await sn365(["teardown", "--yes"])).code).toBe(0)
   })
 
   it("teardown without --yes and no terminal says how to go on", async () => {

@@ -20,8 +20,9 @@ export interface SecretStore {
   readonly remove: (name: SecretName) => Effect.Effect<void>
   /**
    * What keeps the store from keeping a secret now (the file store: its file cannot be read, or its
-   * folder cannot be written), or `undefined`. `apply` asks in preflight, before it creates anything,
-   * so that it never generates a secret it then cannot keep. Optional: a store without it is trusted.
+   * folder cannot be written), or `undefined`. `apply` asks once it has planned, before it changes
+   * anything (and only when it has something to change), so that it never generates a secret it then
+   * cannot keep. Optional: a store without it is trusted.
    */
   readonly problem?: () => Effect.Effect<string | undefined>
 }

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from "node:crypto"
 import { constants } from "node:fs"
-import { access, chmod, mkdir, readFile, rename, stat, writeFile } from "node:fs/promises"
+import { access, chmod, mkdir, readFile, realpath, rename, stat, writeFile } from "node:fs/promises"
 import { dirname, resolve } from "node:path"
 import { Effect, Redacted } from "effect"
 import type { SecretName, SecretStore } from "./Secrets.ts"
@@ -44,6 +44,10 @@ const read = async (path: string): Promise<Contents> => {
   throw new Error(`The secrets file ${path} is not a JSON object; move it away and run again.`)
 }
 
+// A symbolic link is followed: the rename below would replace the link itself, leaving its target
+// stale and the secrets beside the link.
+const followed = (path: string): Promise<string> => realpath(path).catch(() => path)
+
 // Atomic: a reader never sees half a file, and the file is never readable by others.
 const write = async (path: string, contents: Contents) => {
   await mkdir(dirname(path), { recursive: true })
@@ -64,17 +68,15 @@ const unusable = async (path: string): Promise<string | undefined> => {
   } catch (error) {
     return (error as Error).message
   }
+  // `read` got past every folder on the path, so the nearest one that exists is a folder.
   let folder = dirname(resolve(path))
   for (;;) {
     try {
-      if (!(await stat(folder)).isDirectory())
-        return `Cannot write the secrets file ${path}: ${folder} is a file, not a folder`
       await access(folder, constants.W_OK)
       return undefined
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code
       const parent = dirname(folder)
-      if ((code === "ENOENT" || code === "ENOTDIR") && parent !== folder) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT" && parent !== folder) {
         folder = parent
         continue
       }
@@ -111,7 +113,7 @@ export const fileSecretStore = (path: string): SecretStore => {
   }
   return {
     get: (name) =>
-      Effect.promise(() => serialised(() => read(path))).pipe(
+      Effect.promise(() => serialised(async () => read(await followed(path)))).pipe(
         Effect.map((contents) => {
           const value = contents[name]
           return typeof value === "string" && value !== "" ? Redacted.make(value) : undefined
@@ -120,20 +122,22 @@ export const fileSecretStore = (path: string): SecretStore => {
     put: (name, value) =>
       Effect.promise(() =>
         serialised(async () => {
-          const contents = await read(path)
+          const file = await followed(path)
+          const contents = await read(file)
           contents[name] = Redacted.value(value)
-          await write(path, contents)
+          await write(file, contents)
         }),
       ),
     remove: (name) =>
       Effect.promise(() =>
         serialised(async () => {
-          const contents = await read(path)
+          const file = await followed(path)
+          const contents = await read(file)
           if (!(name in contents)) return
           delete contents[name]
-          await write(path, contents)
+          await write(file, contents)
         }),
       ),
-    problem: () => Effect.promise(() => serialised(() => unusable(path))),
+    problem: () => Effect.promise(() => serialised(async () => unusable(await followed(path)))),
   }
 }

@@ -9,7 +9,7 @@
  */
 import { Cause, Effect, Exit, Fiber } from "effect"
 import type { Observed } from "./basic/observe.ts"
-import { discoverApp, preflight } from "./basic/preflight.ts"
+import { discoverApp, preflight, secretStoreProblems } from "./basic/preflight.ts"
 import { type BasicStep, type BasicStepId, basicSteps, teardownOrder } from "./basic/steps.ts"
 import { runChecks } from "./basic/verify.ts"
 import type { SetupConfig } from "./Config.ts"
@@ -18,7 +18,7 @@ import {
   ApplyFailed,
   type CrossScopeAccessDenied,
   type InvalidConfig,
-  type PreflightFailed,
+  PreflightFailed,
   summarize,
   type UnmanagedResourceConflict,
   type VerificationFailed,
@@ -143,8 +143,14 @@ export const apply = (
     const env = makeEnv(config, options)
     // The network report (a DNS lookup the setup itself does not need) runs beside everything else.
     const network = yield* Effect.forkChild(networkPreflight)
-    const { observed, app } = yield* readState(env, { keepsSecrets: true })
+    const { observed, app } = yield* readState(env)
     const plans = planSteps(env, observed)
+    // A run that writes may generate secrets, returned once: the store must be able to keep them
+    // before anything is created. A run that changes nothing does not need it.
+    if ([...plans.values()].some((p) => p.action !== "keep")) {
+      const problems = yield* secretStoreProblems(env)
+      if (problems.length > 0) return yield* new PreflightFailed({ problems })
+    }
     const thePlan = toPlan(env, observed, plans, warningsFor(env, app))
     const blocker = firstBlocker(plans)
     if (blocker !== undefined) return yield* Effect.fail(blocker as SetupError)

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises"
+import { lstat, mkdir, mkdtemp, readdir, readFile, stat, symlink, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Redacted } from "effect"
@@ -89,5 +89,22 @@ describe("fileSecretStore problem (preflight)", () => {
     await writeFile(garbled, "[1, 2]")
     expect(await problemOf(garbled)).toMatch(/is not a JSON object/)
     expect((await readdir(root)).sort()).toEqual(["config.yaml", "garbled.json"])
+  })
+})
+
+describe("fileSecretStore through a symbolic link", () => {
+  it("writes the file the link points at and leaves the link a link", async () => {
+    const root = await tempDir()
+    const target = join(root, "vault", "secrets.json")
+    await mkdir(join(root, "vault"))
+    await writeFile(target, "{}\n", { mode: 0o600 })
+    const link = join(root, "secrets.json")
+    await symlink(target, link)
+    const store = fileSecretStore(link)
+    expect(await Effect.runPromise(store.problem?.() ?? Effect.succeed("no problem()"))).toBeUndefined()
+    await Effect.runPromise(store.put("entraClientSecret", Redacted.make("through-the-link")))
+    expect((await lstat(link)).isSymbolicLink()).toBe(true)
+    expect(JSON.parse(await readFile(target, "utf8"))).toEqual({ entraClientSecret: "through-the-link" })
+    expect((await stat(target)).mode & 0o777).toBe(0o600)
   })
 })

@@ -7,7 +7,7 @@
 import { type RetryEvent, RetryObserver } from "@sn365/core"
 import { Cause, Effect, Exit } from "effect"
 import { type Observed, observe } from "../basic/observe.ts"
-import { preflight, secretStoreProblems } from "../basic/preflight.ts"
+import { preflight } from "../basic/preflight.ts"
 import type { BasicStep } from "../basic/steps.ts"
 import { PreflightFailed, summarize } from "../Errors.ts"
 import type { Phase } from "../Events.ts"
@@ -86,26 +86,18 @@ export const observeOnly = (env: Env) =>
     reportRetries(env, "observe", "Reading current state"),
   )
 
-/**
- * Preflight and observation run together (both only read); preflight's problems win. `keepsSecrets`:
- * the run will generate secrets, so the secret store must be able to keep them.
- */
-export const readState = (env: Env, options: { readonly keepsSecrets?: boolean } = {}) =>
+/** Preflight and observation run together (both only read); preflight's problems win. */
+export const readState = (env: Env) =>
   Effect.gen(function* () {
     yield* phase(env, "preflight")
     yield* tokensFirst(env)
     // Preflight and observation both read the admin center's Basic information: once is enough.
     const basicInformation = yield* Effect.cached(env.support.getBasicInformation())
-    const [checked, observed, store] = yield* Effect.all(
-      [
-        preflight(env, basicInformation),
-        Effect.exit(observe(env, { basicInformation })),
-        options.keepsSecrets === true ? secretStoreProblems(env) : Effect.succeed([]),
-      ],
+    const [checked, observed] = yield* Effect.all(
+      [preflight(env, basicInformation), Effect.exit(observe(env, { basicInformation }))],
       { concurrency: "unbounded" },
     )
-    const problems = [...checked.problems, ...store]
-    if (problems.length > 0) return yield* new PreflightFailed({ problems })
+    if (checked.problems.length > 0) return yield* new PreflightFailed({ problems: checked.problems })
     if (Exit.isFailure(observed))
       return yield* readFailure("read current state", Cause.squash(observed.cause))
     return { observed: observed.value as Observed, app: checked.app }

@@ -51,25 +51,32 @@ describe("apply against the emulator", () => {
       assert.deepStrictEqual(managed(emulator), { oauthRecords: 2, integrationUsers: 1, entraApps: 1 })
     }),
   )
-  it.live("changes nothing when the secret store cannot keep the secrets it would generate", () =>
-    Effect.gen(function* () {
-      const emulator = yield* emulatorForSetup()
-      const config = yield* decoded(configInput(emulator))
-      // A path through a file: no secret generated could be written there.
-      const folder = yield* Effect.promise(() => mkdtemp(join(tmpdir(), "sn365-store-")))
-      const file = join(folder, "sn365.config.yaml")
-      yield* Effect.promise(() => writeFile(file, "variant: basic\n"))
-      const { options } = optionsFor(emulator, { secrets: fileSecretStore(join(file, "secrets.json")) })
+  it.live(
+    "changes nothing when the secret store cannot keep the secrets it would generate, and needs it only to change something",
+    () =>
+      Effect.gen(function* () {
+        const emulator = yield* emulatorForSetup()
+        const config = yield* decoded(configInput(emulator))
+        // A path through a file: no secret generated could be written there.
+        const folder = yield* Effect.promise(() => mkdtemp(join(tmpdir(), "sn365-store-")))
+        const file = join(folder, "sn365.config.yaml")
+        yield* Effect.promise(() => writeFile(file, "variant: basic\n"))
+        const { options } = optionsFor(emulator, { secrets: fileSecretStore(join(file, "secrets.json")) })
 
-      const error = yield* Effect.flip(apply(config, options))
-      assert.instanceOf(error, PreflightFailed)
-      const problems = (error as PreflightFailed).problems
-      assert.deepStrictEqual(
-        problems.map((p) => p.check),
-        ["Secret store"],
-      )
-      assert.match(problems[0]?.message ?? "", /Cannot (read|write) the secrets file/)
-      assert.deepStrictEqual(managed(emulator), { oauthRecords: 0, integrationUsers: 0, entraApps: 0 })
-    }),
+        const error = yield* Effect.flip(apply(config, options))
+        assert.instanceOf(error, PreflightFailed)
+        const problems = (error as PreflightFailed).problems
+        assert.deepStrictEqual(
+          problems.map((p) => p.check),
+          ["Secret store"],
+        )
+        assert.match(problems[0]?.message ?? "", /Cannot (read|write) the secrets file/)
+        assert.deepStrictEqual(managed(emulator), { oauthRecords: 0, integrationUsers: 0, entraApps: 0 })
+
+        // Once set up, a run with nothing to change does not need the store.
+        yield* apply(config, optionsFor(emulator).options)
+        const rerun = yield* apply(config, options)
+        assert.isTrue(rerun.steps.every((s) => s.outcome === "kept"))
+      }),
   )
 })
