@@ -91,7 +91,7 @@ const EMULATOR_PROBE_MS = 3000
  * failure, no answer in time): without this check every request of the run would retry for half a
  * minute and then blame the vendor's host name. Any HTTP answer will do.
  */
-export const emulatorAnswers = (origin: string, from: string): Effect.Effect<void, UsageError> =>
+const emulatorAnswers = (origin: string, from: string): Effect.Effect<void, UsageError> =>
   Effect.tryPromise({
     try: async () => {
       const response = await fetch(origin, { signal: AbortSignal.timeout(EMULATOR_PROBE_MS) })
@@ -105,7 +105,7 @@ export const emulatorAnswers = (origin: string, from: string): Effect.Effect<voi
           : (code ?? "unreachable")
       return new UsageError({
         message: `Cannot reach the emulator at ${origin} (${from}): ${why}.`,
-        remedy: `Start the emulator with \`sn365 emulator\` and use the URL it prints, or unset ${from === "--emulator" ? "--emulator" : from} to use the real services.`,
+        remedy: `Start the emulator with \`sn365 emulator\` and use the URL it prints, or leave out ${from} to use the real services.`,
       })
     },
   })
@@ -196,7 +196,7 @@ export const reportFailures = <A, E>(
         run,
         command,
         summary.exitCode,
-        isDefect ? { summary: { ...summary, tag: "UnexpectedError" }, stack } : { summary },
+        isDefect ? { summary: { ...summary, tag: "UnexpectedError" }, stack } : { summary, stack },
       ).pipe(Effect.andThen(Effect.fail(new ExitWith({ code: summary.exitCode }))))
     }),
   )

@@ -364,6 +364,14 @@ describe("apply", () => {
     expect(verbose.stderr).toMatch(/^\s+at /m)
     const json = JSON.parse((await cli(["apply", "--yes", "--json"])).stdout)
     expect(json.error).toEqual({ tag: "UnexpectedError", message: "boom" })
+    // An untagged error that fails the ordinary way is just as unexpected.
+    fake.apply = (() =>
+      Effect.fail(
+        new Error("untagged") as unknown as SetupModule.SetupError,
+      )) satisfies Op<SetupModule.ApplyResult>
+    const untagged = await cli(["apply", "--yes", "--verbose"])
+    expect(untagged.stderr).toContain("untagged")
+    expect(untagged.stderr).toMatch(/^\s+at /m)
   })
 
   it("an InvalidConfig from the setup itself exits 2", async () => {
