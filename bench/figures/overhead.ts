@@ -35,6 +35,12 @@ const FIELDS = ["sys_id", "user_name", "email"] as const
 /** The calls compared: raw `fetch`, then each layer of the client in the order they add up. */
 const LAYERS = ["raw", "openapiFetch", "withSignal", "transport", "bridge", "client"] as const
 type Layer = (typeof LAYERS)[number]
+/** The layers compared with raw fetch. */
+type Added = Exclude<Layer, "raw">
+const ADDED = LAYERS.filter((layer): layer is Added => layer !== "raw")
+/** One ratio per added layer. */
+const perLayer = (ratio: (layer: Added) => number) =>
+  Object.fromEntries(ADDED.map((layer) => [layer, ratio(layer)])) as Readonly<Record<Added, number>>
 type Samples = Partial<Record<Layer, Array<number>>>
 
 interface OverheadArgs {
@@ -170,7 +176,7 @@ export interface OverheadRun {
   /** Median CPU time per call in the client's process (µs): the client side alone. */
   readonly cpuUs: { readonly raw: number; readonly client: number }
   /** Each layer's median ÷ the raw median of the layers' interleaving. */
-  readonly layers: Readonly<Record<Exclude<Layer, "raw">, number>>
+  readonly layers: Readonly<Record<Added, number>>
 }
 
 /** The numbers of figure 5. */
@@ -209,35 +215,21 @@ export const overheadFigures = async (bench: Bench): Promise<OverheadFigures> =>
       const rawMs = medianOf(pair.wallMs, "raw")
       const { wallMs: chain } = await compare(LAYERS)
       const rawChain = medianOf(chain, "raw")
-      const layerRatio = (layer: Layer) => medianOf(chain, layer) / rawChain
       runs.push({
         clientMs,
         rawMs,
         ratio: clientMs / rawMs,
         cpuUs: { raw: medianOf(pair.cpuUs, "raw"), client: medianOf(pair.cpuUs, "client") },
-        layers: {
-          openapiFetch: layerRatio("openapiFetch"),
-          withSignal: layerRatio("withSignal"),
-          transport: layerRatio("transport"),
-          bridge: layerRatio("bridge"),
-          client: layerRatio("client"),
-        },
+        layers: perLayer((layer) => medianOf(chain, layer) / rawChain),
       })
     }
     const byRatio = [...runs].sort((a, b) => a.ratio - b.ratio)
     const medianRun = byRatio[Math.floor((byRatio.length - 1) / 2)] as OverheadRun
-    const layerMedian = (layer: Exclude<Layer, "raw">) => median(runs.map((run) => run.layers[layer]))
     return {
       iterations: OVERHEAD_ITERATIONS,
       runs,
       medianRun,
-      layers: {
-        openapiFetch: layerMedian("openapiFetch"),
-        withSignal: layerMedian("withSignal"),
-        transport: layerMedian("transport"),
-        bridge: layerMedian("bridge"),
-        client: layerMedian("client"),
-      },
+      layers: perLayer((layer) => median(runs.map((run) => run.layers[layer]))),
     }
   } finally {
     emulator.setLatency(bench.latencyMs)

@@ -8,7 +8,7 @@
  */
 import { access, readFile } from "node:fs/promises"
 import { basename, resolve } from "node:path"
-import { decodeConfig, EntraAuth, ServiceNowAuth, type SetupConfig } from "@sn365/setup"
+import { decodeConfig, EntraAuth, fileErrorReason, ServiceNowAuth, type SetupConfig } from "@sn365/setup"
 import * as Effect from "effect/Effect"
 import { parseDocument } from "yaml"
 import { ConfigError, type ConfigIssue, UsageError } from "./Errors.ts"
@@ -109,26 +109,16 @@ const findFile = Effect.fn(function* (options: LoadConfigOptions, warnings: Arra
   return found[0]
 })
 
-// The file-system errors a config path meets, in words.
-const UNREADABLE: Readonly<Record<string, string>> = {
-  EISDIR: "it is a folder",
-  ENOTDIR: "a part of its path is a file, not a folder",
-  EACCES: "permission denied",
-  EPERM: "permission denied",
-}
-
 /** Reads and parses a YAML or JSON config file. Parse errors show the position, never the file's text. */
 const readConfigFile = Effect.fn(function* (path: string) {
   const text = yield* Effect.tryPromise({
     try: () => readFile(path, "utf8"),
-    catch: (cause) => {
-      const code = (cause as NodeJS.ErrnoException).code
-      return new UsageError({
-        message: `Cannot read config file ${path}: ${(code === undefined ? undefined : UNREADABLE[code]) ?? code ?? String(cause)}`,
+    catch: (cause) =>
+      new UsageError({
+        message: `Cannot read config file ${path}: ${fileErrorReason(cause)}`,
         remedy:
           "Pass the path of a YAML or JSON config file with --config, or run `sn365 init` to write one.",
-      })
-    },
+      }),
   })
   const document = parseDocument(text)
   if (document.errors.length > 0) {

@@ -143,14 +143,11 @@ describe("end to end against the emulator", { timeout: 60_000 }, () => {
 
   it("an emulator that is not running fails at once, naming its URL, not the vendor's host", async () => {
     const url = `http://127.0.0.1:${await closedPort()}`
-    const started = performance.now()
     const result = await sn365(["plan"], { env: { SN365_EMULATOR_URL: url } })
     expect(result.code, result.stderr).toBe(2)
     expect(result.stderr).toContain(`Cannot reach the emulator at ${url} (SN365_EMULATOR_URL): ECONNREFUSED`)
     expect(result.stderr).toContain("sn365 emulator")
     expect(result.stderr).not.toContain("retry")
-    // One refused connection, not half a minute of retries.
-    expect(performance.now() - started).toBeLessThan(10_000)
   })
 
   it("verify with a secrets file that does not exist is a usage error, not skipped checks", async () => {

@@ -171,14 +171,14 @@ export type SetupConfig = typeof SetupConfig.Type
 /** The configuration as written in a file or passed from code, before decoding. */
 export type SetupConfigInput = typeof SetupConfig.Encoded
 
-const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
+// A key no schema declares gets words of ours: a misspelled key must not pass unnoticed.
+const UNKNOWN_KEY = "Unknown key: check its spelling against the configuration reference"
+const formatter = SchemaIssue.makeFormatterStandardSchemaV1({
+  leafHook: (issue) => (issue._tag === "UnexpectedKey" ? UNKNOWN_KEY : SchemaIssue.defaultLeafHook(issue)),
+})
 
 /** The variants a configuration may name (one member of {@link SetupConfig} each). */
 const VARIANTS: ReadonlyArray<string> = SetupConfig.members.map((member) => member.fields.variant.literal)
-
-// Effect's words for a key no schema declares, and ours: a misspelled key must not pass unnoticed.
-const EXCESS_PROPERTY = "Expected no excess property"
-const UNKNOWN_KEY = "Unknown key: check its spelling against the configuration reference"
 
 /** A `variant` no member has: the union's own message would print the whole schema. */
 const unknownVariant = (input: unknown): InvalidConfig | undefined => {
@@ -214,7 +214,7 @@ export const decodeConfig = (input: unknown): Effect.Effect<SetupConfig, Invalid
           problems: formatter(error.issue).issues.map((issue) => ({
             path:
               issue.path?.map((segment) => String(typeof segment === "object" ? segment.key : segment)) ?? [],
-            message: issue.message === EXCESS_PROPERTY ? UNKNOWN_KEY : issue.message,
+            message: issue.message,
           })),
         }),
     ),

@@ -22,7 +22,17 @@ const WHY: Readonly<Record<string, string>> = {
   EPERM: "permission denied",
   EROFS: "the file system is read-only",
 }
-const why = (error: unknown): string => {
+
+/**
+ * Why a file operation failed, in words for a message: "it is a folder", "permission denied"…, or
+ * the error's code when it has no words here.
+ *
+ * @example
+ * ```ts
+ * await readFile(path).catch((error) => { throw new Error(`Cannot read ${path}: ${fileErrorReason(error)}`) })
+ * ```
+ */
+export const fileErrorReason = (error: unknown): string => {
   const code = (error as NodeJS.ErrnoException).code
   return (code === undefined ? undefined : WHY[code]) ?? code ?? String(error)
 }
@@ -33,7 +43,7 @@ const read = async (path: string): Promise<Contents> => {
     text = await readFile(path, "utf8")
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return {}
-    throw new Error(`Cannot read the secrets file ${path}: ${why(error)}`)
+    throw new Error(`Cannot read the secrets file ${path}: ${fileErrorReason(error)}`)
   }
   try {
     const data: unknown = JSON.parse(text)
@@ -80,7 +90,7 @@ const unusable = async (path: string): Promise<string | undefined> => {
         folder = parent
         continue
       }
-      return `Cannot write the secrets file ${path}: ${folder}: ${why(error)}`
+      return `Cannot write the secrets file ${path}: ${folder}: ${fileErrorReason(error)}`
     }
   }
 }

@@ -29,7 +29,7 @@ import { observeOnly, phase, readFailure, readState, tracked } from "./internal/
 import type { Outputs, StepPlan } from "./internal/step.ts"
 import { DnsResolver, networkPreflight } from "./Network.ts"
 import type { SetupOptions } from "./Options.ts"
-import type { Plan } from "./Plan.ts"
+import { hasChanges, type Plan } from "./Plan.ts"
 import type { ApplyResult, DiscoveryReport, StepReport, TeardownReport, VerifyReport } from "./Results.ts"
 
 /** Every error a setup operation can fail with. */
@@ -145,13 +145,13 @@ export const apply = (
     const network = yield* Effect.forkChild(networkPreflight)
     const { observed, app } = yield* readState(env)
     const plans = planSteps(env, observed)
+    const thePlan = toPlan(env, observed, plans, warningsFor(env, app))
     // A run that writes may generate secrets, returned once: the store must be able to keep them
     // before anything is created. A run that changes nothing does not need it.
-    if ([...plans.values()].some((p) => p.action !== "keep")) {
+    if (hasChanges(thePlan)) {
       const problems = yield* secretStoreProblems(env)
       if (problems.length > 0) return yield* new PreflightFailed({ problems })
     }
-    const thePlan = toPlan(env, observed, plans, warningsFor(env, app))
     const blocker = firstBlocker(plans)
     if (blocker !== undefined) return yield* Effect.fail(blocker as SetupError)
     // The time a person takes to read the plan is not the setup's duration.

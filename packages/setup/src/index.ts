@@ -85,6 +85,6 @@ export {
   type SecretName,
   type SecretStore,
 } from "./Secrets.ts"
-export { fileSecretStore, isSharedFile } from "./SecretsFile.ts"
+export { fileErrorReason, fileSecretStore, isSharedFile } from "./SecretsFile.ts"
 export { type ApplyOptions, apply, discover, plan, type SetupError, teardown, verify } from "./Setup.ts"
 export * as vendor from "./vendor.ts"
