@@ -15,7 +15,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { ExitCode, Exit as ExitWith, formatFailure, summarizeFailure } from "./Errors.ts"
 import { Io } from "./Io.ts"
-import type { JsonCommand } from "./Json.ts"
+import { type JsonCommand, OUTPUT_SCHEMA_VERSION, type OutputDocument } from "./Json.ts"
 import { ENV, SETTINGS, type Setting } from "./Settings.ts"
 import { DEFAULT_EMULATOR_PORT, DEFAULT_EMULATOR_SEED, DEFAULT_INIT_FILE } from "./vendor.ts"
 
@@ -271,6 +271,16 @@ const ioConsole = (io: Io): Console.Console =>
     warn: (...args: ReadonlyArray<unknown>) => io.stderr(`${format(...args)}\n`),
   })
 
+/**
+ * The parse errors of a `--json` run, for its document. A mistyped command leaves `--json` to the
+ * root command, which rejects it too: that second error says nothing the first does not.
+ */
+const usageMessages = (errors: ReadonlyArray<CliError.CliError>): string =>
+  errors
+    .filter((e, _, all) => !(e._tag === "UnrecognizedOption" && e.option === "--json" && all.length > 1))
+    .map((e) => e.message)
+    .join("\n")
+
 /** Ctrl-C is how `sn365 emulator` is meant to stop (0); for every other command it interrupts work (130). */
 export const interruptedExitCode = (args: ReadonlyArray<string>): ExitCode =>
   args[0] === "emulator" ? ExitCode.Ok : ExitCode.Interrupted
@@ -297,18 +307,18 @@ export const run = (args: ReadonlyArray<string>): Effect.Effect<ExitCode, never,
         if (CliError.isCliError(error)) {
           // Parse errors were already shown; bare `sn365` shows help, which is not an error.
           if (error._tag === "ShowHelp" && error.errors.length === 0) return Effect.succeed(ExitCode.Ok)
-          const command = args[0]
-          if (args.includes("--json") && command !== undefined && JSON_COMMANDS.has(command)) {
-            const document = {
-              schemaVersion: 1,
-              command: command as JsonCommand,
+          // A script that asked for JSON gets a document even for a mistyped command.
+          if (args.includes("--json")) {
+            const command = args[0]
+            const document: OutputDocument = {
+              schemaVersion: OUTPUT_SCHEMA_VERSION,
+              command: command !== undefined && JSON_COMMANDS.has(command) ? (command as JsonCommand) : null,
               ok: false,
               exitCode: ExitCode.Usage,
               warnings: [],
               error: {
                 tag: "UsageError",
-                message:
-                  error._tag === "ShowHelp" ? error.errors.map((e) => e.message).join("\n") : error.message,
+                message: error._tag === "ShowHelp" ? usageMessages(error.errors) : error.message,
               },
             }
             io.stdout(`${JSON.stringify(document, null, 2)}\n`)

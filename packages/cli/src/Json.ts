@@ -42,7 +42,8 @@ export interface ApplyJson {
 /** The document `--json` prints. See `schema/output.schema.json`. */
 export interface OutputDocument {
   readonly schemaVersion: typeof OUTPUT_SCHEMA_VERSION
-  readonly command: JsonCommand
+  /** The command run; `null` on a usage error naming no command that prints JSON (`sn365 aply --json`). */
+  readonly command: JsonCommand | null
   readonly ok: boolean
   readonly exitCode: number
   readonly warnings: ReadonlyArray<string>

@@ -148,6 +148,16 @@ describe("exit code 2: bad usage or configuration", () => {
     expect(document.error.tag).toBe("UsageError")
   })
 
+  it("a mistyped command with --json still prints a document, with command null", async () => {
+    const result = await runCli(["aply", "--json"])
+    expect(result.code).toBe(2)
+    const document = JSON.parse(result.stdout)
+    expect(await schemaErrors(document)).toBeUndefined()
+    expect(document.command).toBeNull()
+    expect(document.error.message).toContain('Unknown subcommand "aply"')
+    expect(document.error.message).not.toContain("--json")
+  })
+
   it("a bad config lists every problem, in text and in JSON", async () => {
     const dir = await tempDir()
     await writeFile(join(dir, "sn365.config.yaml"), stringify({ servicenow: { instance: "bad instance!" } }))
