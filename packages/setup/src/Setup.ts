@@ -238,6 +238,10 @@ export const teardown = (
     const env = makeEnv(config, options)
     yield* phase(env, "observe")
     const observed = yield* observeOnly(env)
+    // Each step forgets its secrets as it goes: a store that cannot be changed would stop teardown
+    // after its first removal, so it is checked before the first.
+    const problems = yield* secretStoreProblems(env)
+    if (problems.length > 0) return yield* new PreflightFailed({ problems })
     yield* phase(env, "teardown")
     const reports = new Map<string, StepReport>()
     const removed: Array<{ title: string; key: string }> = []

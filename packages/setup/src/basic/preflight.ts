@@ -180,7 +180,8 @@ export const preflight = (
 
 /**
  * The secret store's problem, if it has one: `apply` generates secrets (the Entra client secret, the
- * inbound client secret, the integration user's password) that are returned once and must be kept.
+ * inbound client secret, the integration user's password) that are returned once and must be kept,
+ * and `teardown` forgets them as it removes their objects.
  */
 export const secretStoreProblems = (env: Env): Effect.Effect<ReadonlyArray<PreflightProblem>> =>
   env.secrets.problem === undefined
@@ -193,7 +194,7 @@ export const secretStoreProblems = (env: Env): Effect.Effect<ReadonlyArray<Prefl
                 check: "Secret store",
                 message,
                 remedy:
-                  "Keep the generated secrets in a file this account can write (a path in a writable folder), or in another store.",
+                  "Use a secrets file this account can read and write (a path in a writable folder), or another store.",
               },
             ],
       )

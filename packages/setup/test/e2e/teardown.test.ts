@@ -1,6 +1,11 @@
+import { mkdtemp, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { PreflightFailed } from "../../src/Errors.ts"
 import type { SecretStore } from "../../src/Secrets.ts"
+import { fileSecretStore } from "../../src/SecretsFile.ts"
 import { apply, teardown, verify } from "../../src/Setup.ts"
 import { configInput, decoded, emulatorForSetup, INSTANCE, optionsFor } from "../support/emulator.ts"
 import { deletedApplicationsOf, normalise } from "../support/seeded.ts"
@@ -42,5 +47,26 @@ describe("teardown", () => {
         const again = yield* teardown(config, options)
         assert.deepStrictEqual(again.removed, [])
       }),
+  )
+  it.live("removes nothing when the secret store cannot forget the secrets of what it removes", () =>
+    Effect.gen(function* () {
+      const emulator = yield* emulatorForSetup()
+      const config = yield* decoded(configInput(emulator))
+      yield* apply(config, optionsFor(emulator).options)
+      const setUp = JSON.stringify(emulator.snapshot())
+      // A path through a file: the store can be neither read nor written.
+      const folder = yield* Effect.promise(() => mkdtemp(join(tmpdir(), "sn365-store-")))
+      const file = join(folder, "sn365.config.yaml")
+      yield* Effect.promise(() => writeFile(file, "variant: basic\n"))
+      const { options } = optionsFor(emulator, { secrets: fileSecretStore(join(file, "secrets.json")) })
+
+      const error = yield* Effect.flip(teardown(config, options))
+      assert.instanceOf(error, PreflightFailed)
+      assert.deepStrictEqual(
+        (error as PreflightFailed).problems.map((p) => p.check),
+        ["Secret store"],
+      )
+      assert.strictEqual(JSON.stringify(emulator.snapshot()), setUp)
+    }),
   )
 })
