@@ -23,6 +23,7 @@ import {
   type UnmanagedResourceConflict,
   type VerificationFailed,
 } from "./Errors.ts"
+import { Progress } from "./Events.ts"
 import { type Env, makeEnv } from "./internal/env.ts"
 import { runGraph } from "./internal/graph.ts"
 import { observeOnly, phase, readFailure, readState, tracked } from "./internal/run.ts"
@@ -99,7 +100,7 @@ const provideCommon =
 /** Observes both sides and computes what apply would do. Makes no change. */
 export const plan = (config: SetupConfig, options: SetupOptions = {}): Effect.Effect<Plan, SetupError> =>
   Effect.gen(function* () {
-    const env = makeEnv(config, options)
+    const env = makeEnv(config, options, yield* Progress)
     const { observed, app } = yield* readState(env)
     return toPlan(env, observed, planSteps(env, observed), warningsFor(env, app))
   }).pipe(provideCommon(options))
@@ -140,7 +141,7 @@ export const apply = (
 ): Effect.Effect<ApplyResult, SetupError> =>
   Effect.gen(function* () {
     const started = Date.now()
-    const env = makeEnv(config, options)
+    const env = makeEnv(config, options, yield* Progress)
     // The network report (a DNS lookup the setup itself does not need) runs beside everything else.
     const network = yield* Effect.forkChild(networkPreflight)
     const { observed, app } = yield* readState(env)
@@ -217,7 +218,7 @@ export const verify = (
   options: SetupOptions = {},
 ): Effect.Effect<VerifyReport, SetupError> =>
   Effect.gen(function* () {
-    const env = makeEnv(config, options)
+    const env = makeEnv(config, options, yield* Progress)
     const { observed } = yield* readState(env)
     yield* phase(env, "verify")
     const checks = yield* runChecks(env, observed)
@@ -235,7 +236,7 @@ export const teardown = (
   options: SetupOptions = {},
 ): Effect.Effect<TeardownReport, SetupError> =>
   Effect.gen(function* () {
-    const env = makeEnv(config, options)
+    const env = makeEnv(config, options, yield* Progress)
     yield* phase(env, "observe")
     const observed = yield* observeOnly(env)
     // Each step forgets its secrets as it goes: a store that cannot be changed would stop teardown
@@ -281,7 +282,7 @@ export const discover = (
   options: SetupOptions = {},
 ): Effect.Effect<DiscoveryReport, SetupError> =>
   Effect.gen(function* () {
-    const env = makeEnv(config, options)
+    const env = makeEnv(config, options, yield* Progress)
     const checked = yield* preflight(env)
     const found = yield* discoverApp(env).pipe(Effect.mapError((error) => readFailure("discover", error)))
     return {

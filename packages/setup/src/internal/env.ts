@@ -35,11 +35,20 @@ export interface Env {
   readonly emit: ProgressListener
 }
 
+const noProgress: ProgressListener = () => {}
+
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
 const DEFAULT_REPLICATION_BUDGET_MS = 120_000
 
-/** Builds the run's clients. Nothing is requested until a step runs. */
-export const makeEnv = (config: SetupConfig, options: SetupOptions): Env => {
+/**
+ * Builds the run's clients. Nothing is requested until a step runs. Events go to `options.onEvent`
+ * and to `progress` (the `Progress` service of the Effect API).
+ */
+export const makeEnv = (
+  config: SetupConfig,
+  options: SetupOptions,
+  progress: ProgressListener = noProgress,
+): Env => {
   const fetch = options.fetch ?? defaultFetch
   const timeout = `${options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS} millis` as const
   const names = namesOf(config)
@@ -74,12 +83,14 @@ export const makeEnv = (config: SetupConfig, options: SetupOptions): Env => {
                 new Error("microsoft365.mode is 'manual' but no manualHandoff option was given"),
               )),
         })
-  const onEvent = options.onEvent
+  const listeners = [options.onEvent, progress].filter((listener) => listener !== undefined)
   const emit = (event: SetupEvent) => {
-    try {
-      onEvent?.(event)
-    } catch {
-      // A listener's bug must not break the run.
+    for (const listener of listeners) {
+      try {
+        listener(event)
+      } catch {
+        // A listener's bug must not break the run.
+      }
     }
   }
   return {

@@ -5,6 +5,7 @@ import { assert, describe, it } from "@effect/vitest"
 import type { Emulator } from "@sn365/emulator"
 import { Effect } from "effect"
 import { PreflightFailed } from "../../src/Errors.ts"
+import { Progress, type SetupEvent } from "../../src/Events.ts"
 import { fileSecretStore } from "../../src/SecretsFile.ts"
 import { apply, plan } from "../../src/Setup.ts"
 import { configInput, decoded, emulatorForSetup, INSTANCE, optionsFor } from "../support/emulator.ts"
@@ -19,6 +20,20 @@ const managed = (emulator: Emulator) => ({
 })
 
 describe("apply against the emulator", () => {
+  it.live("reports progress to the Progress service as it does to onEvent", () =>
+    Effect.gen(function* () {
+      const emulator = yield* emulatorForSetup()
+      const config = yield* decoded(configInput(emulator))
+      const { options, events } = optionsFor(emulator)
+      const provided: Array<SetupEvent> = []
+      yield* apply(config, options).pipe(Effect.provideService(Progress, (event) => provided.push(event)))
+      assert.isTrue(provided.some((e) => e._tag === "StepSucceeded" && e.step === "servicenow.setupComplete"))
+      assert.deepStrictEqual(
+        provided.map((e) => e._tag),
+        events.map((e) => e._tag),
+      )
+    }),
+  )
   it.live("sets everything up, then a second run is all no-ops", () =>
     Effect.gen(function* () {
       const emulator = yield* emulatorForSetup()
