@@ -4,11 +4,24 @@
  *
  * @module
  */
-import { Effect, Schema, SchemaIssue } from "effect"
+import { Effect, Redacted, Schema, SchemaGetter, SchemaIssue } from "effect"
 import { InvalidConfig } from "./Errors.ts"
 import { FORM_REFRESH_TOKEN_EXPIRY, INBOUND_REFRESH_TOKEN_LIFESPAN } from "./vendor.ts"
 
-const Secret = Schema.RedactedFromValue(Schema.NonEmptyString)
+/** What a secret may be given as: a string (a file, the environment), or a `Redacted` one from code. */
+const SecretInput = Schema.declare(
+  (input: unknown): input is string | Redacted.Redacted<string> =>
+    typeof input === "string" || (Redacted.isRedacted(input) && typeof Redacted.value(input) === "string"),
+  { expected: "string" },
+)
+const Secret = SecretInput.pipe(
+  Schema.decodeTo(Schema.RedactedFromValue(Schema.NonEmptyString), {
+    decode: SchemaGetter.transform((input: string | Redacted.Redacted<string>) =>
+      Redacted.isRedacted(input) ? Redacted.value(input) : input,
+    ),
+    encode: SchemaGetter.transform((text: string) => text),
+  }),
+)
 
 const withDefault = <S extends Schema.Top>(schema: S, value: S["Encoded"]) =>
   schema.pipe(Schema.withDecodingDefaultKey(Effect.succeed(value)))

@@ -32,9 +32,14 @@ const run = <A, E>(
  *     variant: "basic",
  *     servicenow: { instance: "dev12345", auth: { type: "basic", username: "sn365_setup", password: process.env.SN_PASSWORD } },
  *     entra: { tenant: "contoso.onmicrosoft.com", auth: { type: "clientSecret", clientId: "…", clientSecret: process.env.ENTRA_SECRET } },
+ *     // A real tenant: the admin-center form by hand (its API is modeled; only the emulator serves it).
+ *     microsoft365: { mode: "manual" },
  *     integration: { m365AdminEmail: "admin@contoso.com" },
  *   },
- *   { onEvent: (event) => console.error(event._tag, "step" in event ? event.step : "") },
+ *   {
+ *     onEvent: (event) => console.error(event._tag, "step" in event ? event.step : ""),
+ *     manualHandoff: async (request) => askAnAdministrator(request), // true once the form is saved
+ *   },
  * )
  * console.log(result.outputs.entraAppId)
  * ```

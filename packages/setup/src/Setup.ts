@@ -9,7 +9,7 @@
  */
 import { Cause, Effect, Exit, Fiber } from "effect"
 import type { Observed } from "./basic/observe.ts"
-import { discoverApp, preflight, secretStoreProblems } from "./basic/preflight.ts"
+import { discoverApp, manualHandoffProblems, preflight, secretStoreProblems } from "./basic/preflight.ts"
 import { type BasicStep, type BasicStepId, basicSteps, teardownOrder } from "./basic/steps.ts"
 import { runChecks } from "./basic/verify.ts"
 import type { SetupConfig } from "./Config.ts"
@@ -142,6 +142,8 @@ export const apply = (
   Effect.gen(function* () {
     const started = Date.now()
     const env = makeEnv(config, options, yield* Progress)
+    const handoff = manualHandoffProblems(env)
+    if (handoff.length > 0) return yield* new PreflightFailed({ problems: handoff })
     // The network report (a DNS lookup the setup itself does not need) runs beside everything else.
     const network = yield* Effect.forkChild(networkPreflight)
     const { observed, app } = yield* readState(env)
@@ -237,6 +239,8 @@ export const teardown = (
 ): Effect.Effect<TeardownReport, SetupError> =>
   Effect.gen(function* () {
     const env = makeEnv(config, options, yield* Progress)
+    const handoff = manualHandoffProblems(env)
+    if (handoff.length > 0) return yield* new PreflightFailed({ problems: handoff })
     yield* phase(env, "observe")
     const observed = yield* observeOnly(env)
     // Each step forgets its secrets as it goes: a store that cannot be changed would stop teardown

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
-import { decodeConfig, instanceName, instanceOrigin } from "../src/Config.ts"
+import { decodeConfig, instanceName, instanceOrigin, type SetupConfigInput } from "../src/Config.ts"
 
 export const validInput = {
   variant: "basic",
@@ -37,6 +37,44 @@ describe("decodeConfig", () => {
       assert.notInclude(printed, "cs-canary-2")
       assert.strictEqual(instanceOrigin(config), "https://dev12345.service-now.com")
       assert.strictEqual(instanceName(config), "dev12345")
+    }),
+  )
+
+  it.effect("takes secrets from code as Redacted values too, and checks them the same way", () =>
+    Effect.gen(function* () {
+      // Typed as code would write it: the input type accepts a Redacted secret.
+      const input = {
+        variant: "basic",
+        servicenow: {
+          instance: "dev12345",
+          auth: { type: "basic", username: "a", password: Redacted.make("pw-3") },
+        },
+        entra: {
+          tenant: "contoso.onmicrosoft.com",
+          auth: {
+            type: "clientSecret",
+            clientId: validInput.entra.auth.clientId,
+            clientSecret: Redacted.make("cs-4"),
+          },
+        },
+        integration: { m365AdminEmail: "admin@contoso.com" },
+      } satisfies SetupConfigInput
+      const config = yield* decodeConfig(input)
+      if (config.servicenow.auth.type !== "basic") throw new Error("expected basic")
+      assert.strictEqual(Redacted.value(config.servicenow.auth.password), "pw-3")
+      const empty = yield* Effect.flip(
+        decodeConfig({
+          ...input,
+          servicenow: {
+            ...input.servicenow,
+            auth: { ...input.servicenow.auth, password: Redacted.make("") },
+          },
+        }),
+      )
+      assert.deepStrictEqual(
+        empty.problems.map((p) => p.path.join(".")),
+        ["servicenow.auth.password"],
+      )
     }),
   )
 

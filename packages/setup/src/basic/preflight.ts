@@ -199,6 +199,24 @@ export const secretStoreProblems = (env: Env): Effect.Effect<ReadonlyArray<Prefl
             ],
       )
 
+/**
+ * With `microsoft365.mode: "manual"`, `apply` and `teardown` hand the admin-center form to an
+ * administrator through `options.manualHandoff`: without one they would stop at the form, after
+ * changing everything before it, so its absence is a problem found before any request.
+ */
+export const manualHandoffProblems = (env: Env): ReadonlyArray<PreflightProblem> =>
+  env.config.microsoft365.mode === "manual" && env.options.manualHandoff === undefined
+    ? [
+        {
+          check: "Manual hand-off",
+          message:
+            "microsoft365.mode is 'manual', but no manualHandoff option was given: nothing could show the admin-center form to an administrator.",
+          remedy:
+            "Pass manualHandoff (it shows the values and resolves true once the form is saved), or run the sn365 command, which asks at the terminal.",
+        },
+      ]
+    : []
+
 /** Lists the app's tables and properties (`discover`). */
 export const discoverApp = (env: Env) =>
   Effect.all(

@@ -1,10 +1,29 @@
 import { assert, describe, it } from "@effect/vitest"
 import type { ManualHandoffRequest } from "@sn365/m365"
 import { Effect, Redacted } from "effect"
+import { PreflightFailed } from "../../src/Errors.ts"
 import { apply, plan, teardown } from "../../src/Setup.ts"
 import { configInput, decoded, emulatorForSetup, optionsFor } from "../support/emulator.ts"
 
 describe("manual hand-off of the admin-center form", () => {
+  it.live("without a manualHandoff option, apply and teardown stop before any request", () =>
+    Effect.gen(function* () {
+      const emulator = yield* emulatorForSetup()
+      const config = yield* decoded(configInput(emulator, { microsoft365: { mode: "manual" } }))
+      const { options } = optionsFor(emulator)
+      for (const run of [apply(config, options), teardown(config, options)]) {
+        const error = yield* Effect.flip(run)
+        assert.instanceOf(error, PreflightFailed)
+        assert.deepStrictEqual(
+          (error as PreflightFailed).problems.map((p) => p.check),
+          ["Manual hand-off"],
+        )
+      }
+      assert.strictEqual(emulator.requests.count(), 0)
+      // Planning needs no one to fill the form in.
+      yield* plan(config, options)
+    }),
+  )
   it.live("asks the administrator for M1 and M2 with the exact values, then a re-run keeps everything", () =>
     Effect.gen(function* () {
       const emulator = yield* emulatorForSetup()
