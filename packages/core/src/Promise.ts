@@ -8,7 +8,8 @@ import { Cause, Effect, Exit } from "effect"
 /**
  * Runs an Effect and resolves with its value, or rejects with the failure itself — the tagged
  * error instance, so `catch (e) { if (e instanceof Unauthorized) … }` and `e._tag` work.
- * Aborting `signal` interrupts the Effect (and so aborts its requests).
+ * Aborting `signal` interrupts the Effect (and so aborts its requests) and rejects with the
+ * signal's `reason`, as `fetch` does: an `AbortError` `DOMException` unless the caller gave one.
  *
  * @example
  * ```ts
@@ -25,5 +26,6 @@ export const toPromise = async <A, E>(
     options.signal === undefined ? {} : { signal: options.signal },
   )
   if (Exit.isSuccess(exit)) return exit.value
+  if (options.signal?.aborted === true && Cause.hasInterruptsOnly(exit.cause)) throw options.signal.reason
   throw Cause.squash(exit.cause)
 }

@@ -23,6 +23,14 @@ describe("toPromise", () => {
     assert.strictEqual(await toPromise(Effect.die(bug)).catch((e: unknown) => e), bug)
   })
 
+  it("rejects with the caller's own abort reason", async () => {
+    const controller = new AbortController()
+    const reason = new Error("user pressed cancel")
+    const pending = toPromise(Effect.never, { signal: controller.signal }).catch((e: unknown) => e)
+    controller.abort(reason)
+    assert.strictEqual(await pending, reason)
+  })
+
   it.live("aborting the signal interrupts the effect and aborts its request", () =>
     Effect.gen(function* () {
       const controller = new AbortController()
@@ -34,10 +42,13 @@ describe("toPromise", () => {
           { signal: controller.signal },
         ).then(
           () => "resolved",
-          () => "rejected",
+          (error: unknown) => error,
         ),
       )
-      assert.strictEqual(outcome, "rejected")
+      // Rejected as fetch rejects: with the signal's reason, an AbortError.
+      assert.strictEqual(outcome, controller.signal.reason)
+      assert.instanceOf(outcome, DOMException)
+      assert.strictEqual((outcome as DOMException).name, "AbortError")
       yield* Effect.promise(() => server.clientAborted)
     }),
   )
