@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { STATUS_CODES } from "node:http"
 import { Predicate, Schema } from "effect"
 
 const RequestFields = {
@@ -84,7 +85,8 @@ const retryAfterText = (ms: number | undefined): string =>
  */
 export class BadRequest extends Schema.TaggedError<BadRequest>()("BadRequest", ResponseFields) {
   override get message(): string {
-    return describeResponse(this, "Bad Request")
+    // The status's own reason phrase: a 421 or a 422 is not a "Bad Request".
+    return describeResponse(this, STATUS_CODES[this.status] ?? "Bad Request")
   }
 }
 
@@ -154,6 +156,26 @@ export class NetworkError extends Schema.TaggedError<NetworkError>()("NetworkErr
     return describe(this, `network error ${this.code ?? "without a code"}${detail}`)
   }
 }
+
+// System codes of a connection that broke after it was open: the request may have been sent whole.
+const BROKEN_CONNECTION_CODES: ReadonlySet<string> = new Set([
+  "ECONNRESET",
+  "EPIPE",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CLOSED",
+])
+
+/**
+ * Whether a {@link NetworkError} is a connection that broke rather than one that never opened: the
+ * server may have processed the request, so a write that is not idempotent may have happened.
+ *
+ * @example
+ * ```ts
+ * if (e._tag === "NetworkError" && mayHaveBeenProcessed(e)) console.error("check before creating it again")
+ * ```
+ */
+export const mayHaveBeenProcessed = (e: NetworkError): boolean =>
+  e.code !== undefined && BROKEN_CONNECTION_CODES.has(e.code)
 
 /** Why a response was not what a JSON API returns. */
 export const UnexpectedResponseReason = Schema.Literals([

@@ -27,6 +27,7 @@ export {
   InsecureTransport,
   isHttpError,
   isTransient,
+  mayHaveBeenProcessed,
   NetworkError,
   NotFound,
   ServerError,

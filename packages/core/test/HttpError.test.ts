@@ -8,6 +8,7 @@ import {
   InsecureTransport,
   isHttpError,
   isTransient,
+  mayHaveBeenProcessed,
   NetworkError,
   NotFound,
   ServerError,
@@ -39,7 +40,10 @@ describe("messages", () => {
   })
 
   it.each([
-    [new BadRequest({ ...req, status: 405 }), "→ 405 Bad Request"],
+    [new BadRequest({ ...req, status: 400 }), "→ 400 Bad Request"],
+    [new BadRequest({ ...req, status: 405 }), "→ 405 Method Not Allowed"],
+    [new BadRequest({ ...req, status: 421 }), "→ 421 Misdirected Request"],
+    [new BadRequest({ ...req, status: 499 }), "→ 499 Bad Request"],
     [new Forbidden({ ...req, status: 403 }), "→ 403 Forbidden"],
     [new NotFound({ ...req, status: 404 }), "→ 404 Not Found"],
     [new Conflict({ ...req, status: 409 }), "→ 409 Conflict"],
@@ -141,4 +145,12 @@ describe("the family", () => {
       assert.strictEqual(caught, 403)
     }),
   )
+
+  it("tells a connection that broke once open from one that never opened", () => {
+    const network = (code: string | undefined) => new NetworkError({ ...req, code })
+    for (const code of ["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"])
+      assert.isTrue(mayHaveBeenProcessed(network(code)))
+    for (const code of ["ECONNREFUSED", "ENOTFOUND", "CERT_HAS_EXPIRED", undefined])
+      assert.isFalse(mayHaveBeenProcessed(network(code)))
+  })
 })

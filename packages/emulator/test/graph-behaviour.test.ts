@@ -71,6 +71,17 @@ describe("graph: throttling", () => {
       [503, "serviceNotAvailable", "2"],
     )
     expect(unavailable.body.error.innerError["request-id"]).toMatch(/^[0-9a-f-]{36}$/)
+    // Each status carries the code Graph gives it.
+    for (const [status, code] of [
+      [403, "Authorization_RequestDenied"],
+      [404, "Request_ResourceNotFound"],
+      [400, "Request_BadRequest"],
+      [502, "generalException"],
+    ] as const) {
+      emulator.faults.add({ kind: "status", system: "graph", status, times: 1 })
+      const answer = await graph("GET", "/applications")
+      expect([answer.status, answer.body.error.code]).toEqual([status, code])
+    }
   })
 })
 

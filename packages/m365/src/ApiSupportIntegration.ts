@@ -7,7 +7,14 @@
  * @module
  */
 
-import { defaultFetch, type Fetch, type HttpError, pathSerializer, transportFetch } from "@sn365/core"
+import {
+  defaultFetch,
+  type Fetch,
+  type HttpError,
+  mayHaveBeenProcessed,
+  pathSerializer,
+  transportFetch,
+} from "@sn365/core"
 import { type Duration, Effect, Redacted } from "effect"
 import createClient from "openapi-fetch"
 import type { TokenCredential } from "./Credential.ts"
@@ -19,6 +26,7 @@ import {
 } from "./Errors.ts"
 import type { paths, Repository as WireRepository } from "./generated/support-integration.ts"
 import { bearerSender } from "./internal/bearer.ts"
+import { brokenConnection } from "./internal/brokenConnection.ts"
 import { errorFields } from "./internal/errorFields.ts"
 import { basicInformationBody, repositoryBody, repositoryListBody } from "./internal/shape.ts"
 import type {
@@ -30,6 +38,7 @@ import type {
 import {
   ADMIN_API_BASE_URL,
   ADMIN_DEFAULT_SCOPE,
+  ADMIN_ERROR,
   DEFAULT_REFRESH_TOKEN_EXPIRY,
   SUPPORT_INTEGRATION_PERMISSION,
 } from "./vendor.ts"
@@ -45,6 +54,7 @@ export interface ApiSupportIntegrationOptions {
 }
 
 const ADMIN_HOST = new URL(ADMIN_API_BASE_URL).host
+const UNREACHABLE = `Could not reach ${ADMIN_HOST}: check the network and the proxy. The modeled API exists only in @sn365/emulator.`
 
 const remedy = (e: HttpError): string | undefined => {
   switch (e._tag) {
@@ -55,14 +65,18 @@ const remedy = (e: HttpError): string | undefined => {
     case "Conflict":
       return "A repository with this id exists already; update it instead."
     case "NotFound":
-      return "No repository with this id; create it instead."
+      // The modeled API names a missing repository; any other 404 means the API is not there at all.
+      return e.vendorCode === ADMIN_ERROR.repositoryNotFound
+        ? "No repository with this id; create it instead."
+        : `${ADMIN_HOST} does not serve the modeled API: it exists only in @sn365/emulator (use microsoft365.mode "manual" against a real tenant).`
     case "Throttled":
       return "The admin center kept throttling beyond the retry budget; wait and run again."
     case "ServerError":
       return "The admin center failed; try again later."
-    case "Timeout":
     case "NetworkError":
-      return `Could not reach ${ADMIN_HOST}: check the network and the proxy. The modeled API exists only in @sn365/emulator.`
+      return mayHaveBeenProcessed(e) ? brokenConnection(ADMIN_HOST) : UNREACHABLE
+    case "Timeout":
+      return UNREACHABLE
     case "UnexpectedResponse":
       return `Something other than the modeled API answered at ${ADMIN_HOST}; it exists only in @sn365/emulator (use microsoft365.mode "manual" against a real tenant).`
     default:
@@ -79,7 +93,11 @@ const specific = (e: M365Error, applicationId?: string): M365Error => {
       remedy: `Grant the signing-in application the (modeled) app role ${SUPPORT_INTEGRATION_PERMISSION} on https://admin.microsoft.com, or sign in as a Global, Helpdesk or Service Support Administrator.`,
     })
   }
-  if (e._tag === "BadRequest" && e.vendorCode === "ApplicationNotFound" && applicationId !== undefined) {
+  if (
+    e._tag === "BadRequest" &&
+    e.vendorCode === ADMIN_ERROR.applicationNotFound &&
+    applicationId !== undefined
+  ) {
     return new ApplicationNotFound({
       ...errorFields(e),
       application: applicationId,

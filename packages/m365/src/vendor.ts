@@ -191,6 +191,12 @@ export const INTERNAL_SUPPORT_TOOL = "ServiceNow"
 /** The form's refresh-token expiry for Basic Auth, seconds. Source: integration-procedure.md §6.2 (864000). */
 export const DEFAULT_REFRESH_TOKEN_EXPIRY = 864_000
 
+/** Error codes of the modeled admin-center API that sn365 tells apart. Source: modeled, specs/m365/support-integration.yaml (error.code). */
+export const ADMIN_ERROR = {
+  applicationNotFound: "ApplicationNotFound",
+  repositoryNotFound: "RepositoryNotFound",
+} as const
+
 /** Procedure step id of the Basic information tab. Source: integration-procedure.md §4.1 (M1). */
 export const STEP_BASIC_INFORMATION = "M1"
 /** Procedure step id of the repository dialog. Source: integration-procedure.md §4.1 (M2). */

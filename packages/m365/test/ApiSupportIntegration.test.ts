@@ -100,6 +100,30 @@ describe("apiSupportIntegration", () => {
       }),
   )
 
+  it.live("a 404 says whether the repository is missing or the modeled API is not there at all", () =>
+    Effect.gen(function* () {
+      const e = yield* emulator()
+      const support = apiSupportIntegration({ credential: adminCredential(e), fetch: e.fetch })
+      const missing = yield* Effect.flip(support.updateRepository("no-such-repo", repository))
+      assert.strictEqual(missing._tag, "NotFound")
+      assert.include(missing.remedy ?? "", "No repository with this id")
+      // A real admin center: its own 404 page, not the modeled API's error.
+      const real = apiSupportIntegration({
+        credential: adminCredential(e),
+        fetch: async (request) =>
+          new URL(request.url).host === "admin.microsoft.com"
+            ? new Response("<html><body>Page not found</body></html>", {
+                status: 404,
+                headers: { "content-type": "text/html" },
+              })
+            : e.fetch(request),
+      })
+      const absent = yield* Effect.flip(real.getBasicInformation())
+      assert.strictEqual(absent._tag, "NotFound")
+      assert.include(absent.remedy ?? "", 'use microsoft365.mode "manual" against a real tenant')
+    }),
+  )
+
   it.live("an update without the secrets is refused before any request", () =>
     Effect.gen(function* () {
       const e = yield* emulator()

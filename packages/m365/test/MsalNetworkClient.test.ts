@@ -67,6 +67,26 @@ describe("msalNetworkClient", () => {
     }),
   )
 
+  it.live("a token service that keeps answering 503 is ServerError, and not blamed on the network", () =>
+    Effect.gen(function* () {
+      const e = yield* emulator()
+      e.faults.add({
+        kind: "status",
+        system: "login",
+        status: 503,
+        headers: { "retry-after": "0" },
+        times: 100,
+      })
+      const error = expectTag(
+        yield* Effect.flip(adminCredential(e).getToken(GRAPH_DEFAULT_SCOPE)),
+        "ServerError",
+      )
+      assert.strictEqual(error.status, 503)
+      assert.include(error.remedy ?? "", "kept failing or throttling")
+      assert.notInclude(error.remedy ?? "", "check the network")
+    }),
+  )
+
   it.live("an HTML page instead of JSON (a proxy) is UnexpectedResponse", () =>
     Effect.gen(function* () {
       const e = yield* emulator()

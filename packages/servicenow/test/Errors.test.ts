@@ -201,6 +201,9 @@ describe("transient failures", () => {
       emulator.faults.add({ system: "servicenow", kind: "reset-after-commit", method: "POST", times: 1 })
       const lost = yield* Effect.flip(incidents.create({ short_description: "committed, answer lost" }))
       assert.strictEqual(lost._tag, "NetworkError")
+      // It reached the server: the remedy says so, and does not send anyone to check the address.
+      assert.include(lost.remedy ?? "", "may have been processed")
+      assert.notInclude(lost.remedy ?? "", "Could not reach")
       emulator.faults.add({ system: "servicenow", kind: "status", status: 503, method: "POST", times: 1 })
       const unavailable = yield* Effect.flip(incidents.create({ short_description: "not retried" }))
       assert.strictEqual(unavailable._tag, "ServerError")

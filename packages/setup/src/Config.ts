@@ -60,13 +60,29 @@ export const Tenant = Schema.String.check(
   ),
 )
 
+/**
+ * A union of `{ type: … }` members, whose failure to match names the types it knows instead of
+ * printing every member's schema.
+ */
+const byType = <
+  const Members extends ReadonlyArray<Schema.Struct<{ readonly type: Schema.Literal<string> }>>,
+>(
+  members: Members,
+) =>
+  Schema.Union(members).annotate({
+    message: `must be an object whose type is ${members
+      .map((member) => JSON.stringify(member.fields.type.literal))
+      .join(", ")
+      .replace(/, ([^,]*)$/, " or $1")}`,
+  })
+
 /** An Entra application (client) id. */
 export const ClientId = Schema.String.check(
   Schema.isPattern(GUID, { message: "must be an application (client) id GUID" }),
 )
 
 /** How sn365 signs in to the ServiceNow instance. */
-export const ServiceNowAuth = Schema.Union([
+export const ServiceNowAuth = byType([
   Schema.Struct({ type: Schema.Literal("basic"), username: Schema.NonEmptyString, password: Secret }),
   Schema.Struct({
     type: Schema.Literal("oauthPassword"),
@@ -84,7 +100,7 @@ export const ServiceNowAuth = Schema.Union([
 ])
 
 /** How sn365 signs in to Entra ID (for Microsoft Graph and the admin-center API). */
-export const EntraAuth = Schema.Union([
+export const EntraAuth = byType([
   Schema.Struct({ type: Schema.Literal("clientSecret"), clientId: ClientId, clientSecret: Secret }),
   Schema.Struct({
     type: Schema.Literal("certificate"),
@@ -176,7 +192,9 @@ export const BasicConfig = Schema.Struct({
  * The setup configuration. A union on `variant` so that the Entra auth-token and insights-only
  * variants can be added as new members without changing this one.
  */
-export const SetupConfig = Schema.Union([BasicConfig])
+export const SetupConfig = Schema.Union([BasicConfig]).annotate({
+  message: `must be a configuration object: variant ${JSON.stringify(BasicConfig.fields.variant.literal)}, servicenow, entra and integration`,
+})
 
 /** A decoded, valid configuration. */
 export type SetupConfig = typeof SetupConfig.Type

@@ -159,6 +159,40 @@ describe("decodeConfig", () => {
   )
 
   it.effect(
+    "names the auth types it knows, and what a whole configuration needs, instead of printing the schema",
+    () =>
+      Effect.gen(function* () {
+        const error = yield* Effect.flip(
+          decodeConfig({
+            ...validInput,
+            servicenow: { ...validInput.servicenow, auth: { type: "oauth", username: "a" } },
+            entra: { ...validInput.entra, auth: "secret" },
+          }),
+        )
+        assert.deepStrictEqual(error.problems, [
+          {
+            path: ["servicenow", "auth"],
+            message:
+              'must be an object whose type is "basic", "oauthPassword", "oauthClientCredentials" or "bearer"',
+          },
+          {
+            path: ["entra", "auth"],
+            message: 'must be an object whose type is "clientSecret", "certificate" or "deviceCode"',
+          },
+        ])
+        for (const input of [undefined, {}, "sn365.config.yaml"]) {
+          const whole = yield* Effect.flip(decodeConfig(input))
+          assert.deepStrictEqual(whole.problems, [
+            {
+              path: [],
+              message: 'must be a configuration object: variant "basic", servicenow, entra and integration',
+            },
+          ])
+        }
+      }),
+  )
+
+  it.effect(
     "rejects a form refresh-token expiry longer than the inbound endpoint's refresh-token lifespan",
     () =>
       Effect.gen(function* () {

@@ -293,14 +293,17 @@ export const createGraph = (options: GraphOptions) => {
     return serve(request, auth.principal, false)
   }
 
+  // The code Graph answers each status with, so an injected fault looks like a real one.
+  const FAULT_CODES: Readonly<Record<number, string>> = {
+    401: GRAPH_ERROR.invalidToken,
+    403: GRAPH_ERROR.denied,
+    404: GRAPH_ERROR.notFound,
+    409: GRAPH_ERROR.conflict,
+    429: GRAPH_ERROR.throttled,
+    503: GRAPH_ERROR.serviceUnavailable,
+  }
   const faultCode = (status: number) =>
-    status === 429
-      ? GRAPH_ERROR.throttled
-      : status === 503
-        ? GRAPH_ERROR.serviceUnavailable
-        : status >= 500
-          ? GRAPH_ERROR.serverError
-          : GRAPH_ERROR.badRequest
+    FAULT_CODES[status] ?? (status >= 500 ? GRAPH_ERROR.serverError : GRAPH_ERROR.badRequest)
 
   const system: EmulatedSystem = {
     name: "graph",

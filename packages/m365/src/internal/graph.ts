@@ -5,7 +5,14 @@
  * replication.
  */
 
-import { defaultFetch, type Fetch, type HttpError, pathSerializer, transportFetch } from "@sn365/core"
+import {
+  defaultFetch,
+  type Fetch,
+  type HttpError,
+  mayHaveBeenProcessed,
+  pathSerializer,
+  transportFetch,
+} from "@sn365/core"
 import type { Duration } from "effect"
 import createClient, { type Client } from "openapi-fetch"
 import type { TokenCredential } from "../Credential.ts"
@@ -24,6 +31,7 @@ import {
   REPLICATION_BUDGET_MS,
 } from "../vendor.ts"
 import { type BearerSender, bearerSender } from "./bearer.ts"
+import { brokenConnection } from "./brokenConnection.ts"
 
 /** The shared Graph context of one `makeApplications`. */
 export interface Graph {
@@ -37,6 +45,7 @@ export interface Graph {
 }
 
 const GRAPH_HOST = new URL(GRAPH_BASE_URL).host
+const UNREACHABLE = `Could not reach ${GRAPH_HOST}: check the network, a proxy (pass a fetch that uses it) and the firewall.`
 
 /** Remedies of Graph's generic failures; operations add their own for 404 and 409. */
 const remedy = (e: HttpError): string | undefined => {
@@ -47,9 +56,10 @@ const remedy = (e: HttpError): string | undefined => {
       return "Microsoft Graph kept throttling beyond the retry budget; wait as long as it asks and run again."
     case "ServerError":
       return "Microsoft Graph failed; try again later."
-    case "Timeout":
     case "NetworkError":
-      return `Could not reach ${GRAPH_HOST}: check the network, a proxy (pass a fetch that uses it) and the firewall.`
+      return mayHaveBeenProcessed(e) ? brokenConnection(GRAPH_HOST) : UNREACHABLE
+    case "Timeout":
+      return UNREACHABLE
     case "UnexpectedResponse":
       return `Something other than Microsoft Graph answered (a proxy or a captive portal?); check the route to ${GRAPH_HOST}.`
     case "BadRequest":

@@ -61,6 +61,7 @@ const REMEDY = {
   consent: "Grant admin consent for the application's permissions in the tenant.",
   disabled: "Enable the application in the tenant (Enterprise applications → Properties).",
   transport: `Could not get an answer from ${LOGIN_HOST}: check the network, a proxy (pass a fetch that uses it) and the firewall.`,
+  serviceFailing: `${LOGIN_HOST} kept failing or throttling beyond the retry budget; try again later.`,
   locallyThrottled:
     "msal refuses identical token requests for a while after the token service throttled or failed; wait a minute and try again.",
   other: "Check the Entra credential configuration: tenant, client id, and the client secret or certificate.",
@@ -136,7 +137,10 @@ export const tokenError = (
     recorded !== undefined &&
     (!(cause instanceof ServerError) || isTransient(recorded))
   ) {
-    return recorded.remedy === undefined ? withRemedy(recorded, REMEDY.transport) : recorded
+    if (recorded.remedy !== undefined) return recorded
+    // It answered, with an error: the network is not what to check.
+    const answered = recorded._tag === "ServerError" || recorded._tag === "Throttled"
+    return withRemedy(recorded, answered ? REMEDY.serviceFailing : REMEDY.transport)
   }
   const number =
     cause instanceof ServerError && cause.errorNo !== undefined ? String(cause.errorNo) : undefined

@@ -8,6 +8,7 @@ import {
   Forbidden,
   type HttpError,
   InsecureTransport,
+  mayHaveBeenProcessed,
   NetworkError,
   NotFound,
   ServerError,
@@ -302,7 +303,9 @@ export const toServiceNowError =
     if (e instanceof NetworkError)
       return withRemedy(
         e,
-        `Could not reach ${ctx.instanceUrl}: check the instance's address, the network, a proxy (pass a fetch that uses it) and the firewall.`,
+        mayHaveBeenProcessed(e)
+          ? `The connection to ${ctx.instanceUrl} broke before its answer: the request may have been processed. Reads and idempotent writes are retried; look before repeating a create.`
+          : `Could not reach ${ctx.instanceUrl}: check the instance's address, the network, a proxy (pass a fetch that uses it) and the firewall.`,
       )
     if (e instanceof InsecureTransport)
       return withRemedy(e, "Use an https:// address; plain http is allowed only to loopback.")

@@ -38,6 +38,8 @@ export const generationOf = (version: string): AppInfo["generation"] => {
   return "unknown"
 }
 
+const ENTRA_SIGN_IN = "Entra sign-in"
+
 const problem = (check: string, error: unknown, remedy: string): PreflightProblem => {
   const summary = summarize(error)
   return { check, message: summary.message, remedy: summary.remedy ?? remedy, tag: summary.tag }
@@ -125,9 +127,7 @@ const checkEntra = (env: Env) =>
   Effect.gen(function* () {
     const token = yield* env.credential.getToken(GRAPH_SCOPE).pipe(Effect.result)
     if (token._tag === "Failure")
-      return [
-        problem("Entra sign-in", token.failure, "Check entra.tenant and the credentials in entra.auth."),
-      ]
+      return [problem(ENTRA_SIGN_IN, token.failure, "Check entra.tenant and the credentials in entra.auth.")]
     const claims = claimsOf(Redacted.value(token.success))
     if (claims === undefined) return []
     const roles = Array.isArray(claims.roles) ? (claims.roles as Array<string>) : []
@@ -161,6 +161,11 @@ const checkMicrosoft365 = (env: Env, basicInformation: Effect.Effect<unknown, un
         ),
       )
 
+// The admin center's token comes from the same credential as Graph's: when signing in failed,
+// it fails the same way, and saying so twice helps no one.
+const sameSignInFailure = (problem: PreflightProblem, entra: ReadonlyArray<PreflightProblem>) =>
+  entra.some((e) => e.check === ENTRA_SIGN_IN && e.tag !== undefined && e.tag === problem.tag)
+
 /**
  * Runs every preflight check at once. Never fails: problems are returned. `basicInformation` is the
  * admin center's read, shared with observation when both run.
@@ -173,7 +178,7 @@ export const preflight = (
     concurrency: "unbounded",
   }).pipe(
     Effect.map(([servicenow, entra, m365]) => ({
-      problems: [...servicenow.problems, ...entra, ...m365],
+      problems: [...servicenow.problems, ...entra, ...m365.filter((p) => !sameSignInFailure(p, entra))],
       app: servicenow.appInfo,
     })),
   )

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import type { PreflightFailed } from "../../src/Errors.ts"
 import { setupIntegration } from "../../src/Promise.ts"
-import { emulatorForSetup } from "../support/emulator.ts"
+import { plan } from "../../src/Setup.ts"
+import { configInput, decoded, emulatorForSetup, optionsFor } from "../support/emulator.ts"
 
 describe("a bad configuration", () => {
   it.live("is rejected with every problem at once, before any HTTP request", () =>
@@ -38,6 +40,27 @@ describe("a bad configuration", () => {
       ])
       expect(error?.message).not.toContain("s3cret-canary")
       expect(emulator.requests.count()).toBe(0)
+    }),
+  )
+})
+
+describe("a configuration the services refuse", () => {
+  it.live("a wrong Entra secret is one problem, not one per token the run would need", () =>
+    Effect.gen(function* () {
+      const emulator = yield* emulatorForSetup()
+      const { tenantDomain, adminApp } = emulator.microsoft.defaults
+      const config = yield* decoded(
+        configInput(emulator, {
+          entra: {
+            tenant: tenantDomain,
+            auth: { type: "clientSecret", clientId: adminApp.appId, clientSecret: "wrong" },
+          },
+        }),
+      )
+      const error = yield* Effect.flip(plan(config, optionsFor(emulator).options))
+      expect(error._tag).toBe("PreflightFailed")
+      const problems = (error as PreflightFailed).problems
+      expect(problems.map((p) => [p.check, p.tag])).toEqual([["Entra sign-in", "InvalidClientCredential"]])
     }),
   )
 })

@@ -12,7 +12,7 @@ describe("manual hand-off of the admin-center form", () => {
       const config = yield* decoded(configInput(emulator, { microsoft365: { mode: "manual" } }))
       const { options } = optionsFor(emulator)
       for (const run of [apply(config, options), teardown(config, options)]) {
-        const error = yield* Effect.flip(run)
+        const error = yield* Effect.flip<unknown, unknown, never>(run)
         assert.instanceOf(error, PreflightFailed)
         assert.deepStrictEqual(
           (error as PreflightFailed).problems.map((p) => p.check),
