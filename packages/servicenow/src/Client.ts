@@ -51,11 +51,17 @@ export interface ServiceNowClient {
 
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i
 
-/** The origin of an instance given as a URL or a bare instance name. */
-export const instanceOrigin = (instanceUrl: string): string =>
-  DNS_LABEL.test(instanceUrl)
-    ? `https://${instanceUrl.toLowerCase()}${INSTANCE_HOST_SUFFIX}`
-    : new URL(instanceUrl).origin
+/**
+ * The origin of an instance given as a URL or a bare instance name. Throws a `TypeError` naming
+ * the value when it is neither (a programming error, found before any request).
+ */
+export const instanceOrigin = (instanceUrl: string): string => {
+  if (DNS_LABEL.test(instanceUrl)) return `https://${instanceUrl.toLowerCase()}${INSTANCE_HOST_SUFFIX}`
+  if (URL.canParse(instanceUrl)) return new URL(instanceUrl).origin
+  throw new TypeError(
+    `instanceUrl ${JSON.stringify(instanceUrl)} is neither an instance name such as "dev12345" nor a URL such as "https://dev12345.service-now.com".`,
+  )
+}
 
 /**
  * Builds a client. Nothing is sent until an Effect of it runs; OAuth tokens are obtained on first use

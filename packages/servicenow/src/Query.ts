@@ -203,7 +203,8 @@ export class Query<R = UntypedRecord> {
 
   /**
    * Joins the **next** condition to the previous one with `^OR`: `eq(a, 1).or().eq(b, 2)` is
-   * `a=1 ∨ b=2`, AND-ed with what came before. Has no effect at the start of a group.
+   * `a=1 ∨ b=2`, AND-ed with what came before. Has no effect at the start of a group, nor when no
+   * condition follows it.
    */
   or(): Query<R> {
     return this.next({ ...this.state, pendingOr: true })

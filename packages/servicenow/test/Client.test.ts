@@ -22,7 +22,7 @@ describe("makeServiceNow and the ServiceNow service", () => {
       instanceOrigin("https://acme.servicenowservices.com"),
       "https://acme.servicenowservices.com",
     )
-    assert.throws(() => instanceOrigin("not a url"))
+    assert.throws(() => instanceOrigin("not a url"), /instanceUrl "not a url" is neither an instance name/)
   })
 
   it.live("is provided by ServiceNow.layer", () =>
