@@ -32,7 +32,6 @@ export const formatDuration = (ms: number): string => {
 }
 
 const PHASE_TITLE: Record<Phase, string> = {
-  config: "Checking the configuration",
   preflight: "Preflight",
   observe: "Reading the current state",
   apply: "Applying",

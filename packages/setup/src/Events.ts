@@ -14,7 +14,7 @@ export type StepOwner = "entra" | "servicenow" | "microsoft365"
 export type StepOutcome = "created" | "updated" | "kept" | "deleted" | "absent" | "checked"
 
 /** The phases of a run, in order. */
-export type Phase = "config" | "preflight" | "observe" | "apply" | "verify" | "teardown"
+export type Phase = "preflight" | "observe" | "apply" | "verify" | "teardown"
 
 /** One progress event. Secrets never appear in events. */
 export type SetupEvent =
