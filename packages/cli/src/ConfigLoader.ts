@@ -185,7 +185,8 @@ const findPlaceholders = (value: unknown, path: ReadonlyArray<string> = []): Arr
 const explain = (problem: ConfigIssue, input: Json, sources: ReadonlyArray<ConfigSource>): ConfigIssue => {
   const key = problem.path.join(".")
   const union = UNION_TYPES[key]
-  if (union !== undefined && problem.message.startsWith("Expected")) {
+  // A problem at the union itself (not at one of its fields) is one of an unknown or missing type.
+  if (union !== undefined) {
     const type = getIn(input, [...problem.path, "type"])
     return {
       path: [...problem.path, "type"],
