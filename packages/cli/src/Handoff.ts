@@ -69,35 +69,46 @@ export const renderHandoff = (request: ManualHandoffRequest, context: HandoffCon
  * The manual hand-off: prints the admin-center location and fields, then waits for the
  * administrator to confirm. Without an interactive terminal it prints the instructions and
  * declines, so apply stops with a message to run it again once the values are entered.
+ *
+ * Apply runs independent steps at once, so two hand-offs (M1 and M2) can arrive together: they are
+ * taken one after the other, each with its own instructions and questions. Taken together, one
+ * keystroke would answer both pending questions, the wrong one included ("show the secrets?").
  */
-export const makeManualHandoff =
-  (context: HandoffContext): ManualHandoff =>
-  async (request) => {
-    const { io, view } = context
-    view.note(renderHandoff(request, context))
-    if (!context.interactive) {
-      view.note(
-        "No interactive terminal to confirm on: enter the values above in the admin center, then run `sn365 apply` again.",
-      )
-      return false
-    }
-    return view.suspend(async () => {
-      const secrets = request.fields.filter((f) => f.secret || Redacted.isRedacted(f.value))
-      if (
-        secrets.length > 0 &&
-        context.mayReveal &&
-        (await askYesNo(io, "Show the secret values on this terminal?"))
-      ) {
-        const width = Math.max(0, ...secrets.map((f) => f.label.length))
-        io.stderr(
-          `${secrets
-            .map(
-              (f) =>
-                `  ${f.label.padEnd(width)}  ${Redacted.isRedacted(f.value) ? Redacted.value(f.value) : f.value}`,
-            )
-            .join("\n")}\n`,
-        )
-      }
-      return askYesNo(io, "Have you entered and saved these values in the admin center?")
-    })
+export const makeManualHandoff = (context: HandoffContext): ManualHandoff => {
+  let previous: Promise<unknown> = Promise.resolve()
+  return (request) => {
+    const turn = previous.then(() => handOff(context, request))
+    previous = turn.catch(() => undefined)
+    return turn
   }
+}
+
+const handOff = async (context: HandoffContext, request: ManualHandoffRequest): Promise<boolean> => {
+  const { io, view } = context
+  view.note(renderHandoff(request, context))
+  if (!context.interactive) {
+    view.note(
+      "No interactive terminal to confirm on: enter the values above in the admin center, then run `sn365 apply` again.",
+    )
+    return false
+  }
+  return view.suspend(async () => {
+    const secrets = request.fields.filter((f) => f.secret || Redacted.isRedacted(f.value))
+    if (
+      secrets.length > 0 &&
+      context.mayReveal &&
+      (await askYesNo(io, "Show the secret values on this terminal?"))
+    ) {
+      const width = Math.max(0, ...secrets.map((f) => f.label.length))
+      io.stderr(
+        `${secrets
+          .map(
+            (f) =>
+              `  ${f.label.padEnd(width)}  ${Redacted.isRedacted(f.value) ? Redacted.value(f.value) : f.value}`,
+          )
+          .join("\n")}\n`,
+      )
+    }
+    return askYesNo(io, "Have you entered and saved these values in the admin center?")
+  })
+}

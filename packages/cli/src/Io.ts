@@ -37,21 +37,30 @@ const processIo = (): Io => ({
   columns: () => process.stderr.columns || 80,
   env: process.env,
   cwd: process.cwd(),
-  ask: async (question) => {
-    const { createInterface } = await import("node:readline/promises")
-    const rl = createInterface({
-      input: process.stdin,
-      output: process.stderr,
-      terminal: process.stdin.isTTY,
-    })
-    const closed = new Promise<undefined>((resolve) => rl.once("close", () => resolve(undefined)))
-    try {
-      return await Promise.race([rl.question(question), closed])
-    } finally {
-      rl.close()
-    }
+  // One question at a time: two readline interfaces on stdin would both take the same keystrokes.
+  ask: (question) => {
+    const answer = lastQuestion.then(() => askNow(question))
+    lastQuestion = answer.catch(() => undefined)
+    return answer
   },
 })
+
+let lastQuestion: Promise<unknown> = Promise.resolve()
+
+const askNow = async (question: string): Promise<string | undefined> => {
+  const { createInterface } = await import("node:readline/promises")
+  const rl = createInterface({
+    input: process.stdin,
+    output: process.stderr,
+    terminal: process.stdin.isTTY,
+  })
+  const closed = new Promise<undefined>((resolve) => rl.once("close", () => resolve(undefined)))
+  try {
+    return await Promise.race([rl.question(question), closed])
+  } finally {
+    rl.close()
+  }
+}
 
 /**
  * The process the CLI talks to. Defaults to the real one; provide another to embed or test the CLI.

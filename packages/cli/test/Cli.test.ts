@@ -445,6 +445,34 @@ describe("manual hand-off", () => {
     expect(shown.stdout).not.toContain(GENERATED_SECRET)
   })
 
+  it("takes hand-offs that arrive together one at a time, each with its own questions", async () => {
+    // Both with secrets: each asks whether to show them before asking whether it is done.
+    const basicInformation: SetupModule.ManualHandoffRequest = {
+      ...request,
+      step: "M1",
+      title: "Basic information",
+    }
+    fake.apply = ((_config, options) =>
+      Effect.gen(function* () {
+        // As apply runs M1 and M2: at once.
+        const answers = yield* Effect.promise(() =>
+          Promise.all([options.manualHandoff?.(basicInformation), options.manualHandoff?.(request)]),
+        )
+        if (answers.some((confirmed) => confirmed !== true))
+          return yield* Effect.fail(setupError("ManualStepNotConfirmed", "not confirmed"))
+        return applyResult
+      })) satisfies Op<SetupModule.ApplyResult>
+    const result = await cli(["apply", "--yes"], { tty: terminal, answers: ["n", "y", "n", "y"] })
+    expect(result.questions).toEqual([
+      "Show the secret values on this terminal? [y/N] ",
+      "Have you entered and saved these values in the admin center? [y/N] ",
+      "Show the secret values on this terminal? [y/N] ",
+      "Have you entered and saved these values in the admin center? [y/N] ",
+    ])
+    expect(result.stderr).not.toContain(GENERATED_SECRET)
+    expect(result.code).toBe(0)
+  })
+
   it("never offers to show secrets with --json", async () => {
     const result = await cli(["apply", "--yes", "--json"], { tty: terminal, answers: ["y"] })
     expect(result.questions).toEqual(["Have you entered and saved these values in the admin center? [y/N] "])
