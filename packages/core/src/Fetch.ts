@@ -88,7 +88,8 @@ export const routingFetch = (routes: Routes, next: Fetch = defaultFetch): Fetch 
     headers.set(FORWARDED_HOST_HEADER, url.host)
     url.protocol = target.protocol
     url.host = target.host
-    return next(
+    return sendHolding(
+      next,
       new Request(url, {
         method: request.method,
         headers,
@@ -101,3 +102,15 @@ export const routingFetch = (routes: Routes, next: Fetch = defaultFetch): Fetch 
     )
   }
 }
+
+/**
+ * Sends a `Request` made here and holds it until the fetch settles. undici's `Request` follows its
+ * init signal through a weak reference, and Node's fetch copies the request it is given: a request
+ * nothing holds is collected mid-flight, and an abort (a timeout, an interruption) then never
+ * reaches the fetch, which waits for its server forever and keeps the process alive.
+ */
+export const sendHolding = (next: Fetch, request: Request): Promise<Response> =>
+  next(request).finally(() => reachable(request))
+
+// Referenced from the settle callback, so the request stays reachable from the pending promise.
+const reachable = (_request: Request): void => undefined

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { defaultFetch, type Fetch } from "./Fetch.ts"
+import { defaultFetch, type Fetch, sendHolding } from "./Fetch.ts"
 import { InsecureTransport, UnexpectedResponse, type UnexpectedResponseReason } from "./HttpError.ts"
 import { requestIdFrom } from "./HttpErrorFromResponse.ts"
 import {
@@ -272,9 +272,9 @@ export const transportFetch =
       let response: Response
       try {
         // Clients build their requests with `redirect: "manual"`; copying one costs a little.
-        response = await next(
-          request.redirect === "manual" ? request : new Request(request, { redirect: "manual" }),
-        )
+        response = await (request.redirect === "manual"
+          ? next(request)
+          : sendHolding(next, new Request(request, { redirect: "manual" })))
       } catch (cause) {
         throw sendFailure(cause, request, hop)
       }

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from "node:v8"
+import { runInNewContext } from "node:vm"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { defaultFetch, FORWARDED_HOST_HEADER, routeFor, routingFetch } from "../src/Fetch.ts"
@@ -121,4 +123,34 @@ describe("routingFetch", () => {
     }
     assert.deepStrictEqual(seen, ["https://example.org/spy"])
   })
+})
+
+// Forces a full collection (the flag set at run time, as vitest does not start Node with it).
+const collectGarbage = (): void => {
+  setFlagsFromString("--expose-gc")
+  ;(runInNewContext("gc") as () => void)()
+}
+
+describe("routingFetch and aborts", () => {
+  it.live("an abort reaches the routed request even after a garbage collection", () =>
+    Effect.gen(function* () {
+      // A server that never answers: only the abort can end the request.
+      const server = yield* startServer(() => new Promise(() => undefined))
+      const controller = new AbortController()
+      // The caller holds its own request, as openapi-fetch does while it awaits the fetch.
+      const request = new Request("https://dev12345.service-now.com/x", { signal: controller.signal })
+      const pending = routingFetch({ "*.service-now.com": server.origin })(request).then(
+        () => "answered",
+        (error: unknown) => (error as Error).name,
+      )
+      while (server.seen.length === 0) yield* Effect.sleep("5 millis")
+      // undici's Request follows its signal through a weak reference: a routed request no one held
+      // would be collected here, and the abort would never reach the fetch.
+      for (let i = 0; i < 3; i++) collectGarbage()
+      controller.abort()
+      const outcome = yield* Effect.promise(() => pending).pipe(Effect.timeout("2 seconds"))
+      assert.strictEqual(outcome, "AbortError")
+      assert.strictEqual(request.signal.aborted, true)
+    }),
+  )
 })
