@@ -271,6 +271,25 @@ const ioConsole = (io: Io): Console.Console =>
     warn: (...args: ReadonlyArray<unknown>) => io.stderr(`${format(...args)}\n`),
   })
 
+const INTERRUPTED =
+  "Interrupted. What was completed stays in place; run the same command again to continue from there."
+
+/** Ctrl-C during an operation: the `--json` document (exit code 130) or one line on standard error. */
+const reportInterrupted = (io: Io, args: ReadonlyArray<string>): void => {
+  const command = args[0]
+  if (command === "emulator") return
+  if (!args.includes("--json")) return io.stderr(`\n${INTERRUPTED}\n`)
+  const document: OutputDocument = {
+    schemaVersion: OUTPUT_SCHEMA_VERSION,
+    command: command !== undefined && JSON_COMMANDS.has(command) ? (command as JsonCommand) : null,
+    ok: false,
+    exitCode: ExitCode.Interrupted,
+    warnings: [],
+    error: { tag: "Interrupted", message: INTERRUPTED },
+  }
+  io.stdout(`${JSON.stringify(document, null, 2)}\n`)
+}
+
 /**
  * The parse errors of a `--json` run, for its document. A mistyped command leaves `--json` to the
  * root command, which rejects it too: that second error says nothing the first does not.
@@ -299,6 +318,7 @@ export const run = (args: ReadonlyArray<string>): Effect.Effect<ExitCode, never,
   Effect.gen(function* () {
     const io = yield* Io
     return yield* Command.runWith(sn365, { version: VERSION })(args).pipe(
+      Effect.onInterrupt(() => Effect.sync(() => reportInterrupted(io, args))),
       Effect.as(ExitCode.Ok),
       Effect.catchCause((cause): Effect.Effect<ExitCode> => {
         if (Cause.hasInterruptsOnly(cause)) return Effect.succeed(interruptedExitCode(args))

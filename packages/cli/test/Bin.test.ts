@@ -33,6 +33,24 @@ describe("the sn365 executable", { timeout: 30_000 }, () => {
     expect(loaded.filter((url) => /\/effect\/dist\/index\.js$/.test(url))).toEqual([])
   })
 
+  it("Ctrl-C mid-apply exits 130 and says so: one JSON document with --json, one line without", async () => {
+    const json = await spawnCli(["demo", "--json", "--verbose", "--latency", "200"], {
+      interruptOn: "== Applying",
+    })
+    expect(json.code).toBe(130)
+    const document = JSON.parse(json.stdout)
+    expect(await schemaErrors(document)).toBeUndefined()
+    expect(document).toMatchObject({
+      command: "demo",
+      ok: false,
+      exitCode: 130,
+      error: { tag: "Interrupted" },
+    })
+    const text = await spawnCli(["demo", "--latency", "200"], { interruptOn: "== Applying" })
+    expect(text.code).toBe(130)
+    expect(text.stderr).toContain("Interrupted. What was completed stays in place")
+  })
+
   it("bad usage exits 2", async () => {
     const result = await spawnCli(["apply", "--no-such-flag"])
     expect(result.code).toBe(2)

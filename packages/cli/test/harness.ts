@@ -69,7 +69,13 @@ const bin = join(import.meta.dirname, "..", "src", "bin.ts")
 /** Runs `sn365` as a child process on this Node (24, which strips types), from the sources. */
 export const spawnCli = (
   args: ReadonlyArray<string>,
-  options: { readonly env?: Record<string, string>; readonly cwd?: string; readonly input?: string } = {},
+  options: {
+    readonly env?: Record<string, string>
+    readonly cwd?: string
+    readonly input?: string
+    /** Sends SIGINT (Ctrl-C) once standard error or output contains this text. */
+    readonly interruptOn?: string
+  } = {},
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--conditions=@sn365/source", bin, ...args], {
@@ -80,11 +86,20 @@ export const spawnCli = (
     })
     let stdout = ""
     let stderr = ""
+    let interrupted = false
+    const interruptOnce = () => {
+      if (interrupted || options.interruptOn === undefined) return
+      if (!(stdout + stderr).includes(options.interruptOn)) return
+      interrupted = true
+      child.kill("SIGINT")
+    }
     child.stdout.on("data", (chunk) => {
       stdout += chunk
+      interruptOnce()
     })
     child.stderr.on("data", (chunk) => {
       stderr += chunk
+      interruptOnce()
     })
     child.on("error", reject)
     child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }))
