@@ -14,6 +14,7 @@ import * as Setup from "@sn365/setup"
 import { VerificationFailed } from "@sn365/setup"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import { type ConfigSource, type FlagValues, loadConfig } from "./ConfigLoader.ts"
 import {
   Cancelled,
@@ -76,6 +77,18 @@ export const emulatorOrigin = (url: string, from: string): Effect.Effect<string,
     }),
   )
 }
+
+const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
+
+/** Where the secrets file's path came from, for messages. */
+const secretsFrom = (input: OperationInput): string =>
+  input.secretsFile === undefined ? ENV.secretsFile : "--secrets-file"
+
+const isFolder = (path: string): Promise<boolean> =>
+  stat(path).then(
+    (info) => info.isDirectory(),
+    () => false,
+  )
 
 const isFile = (path: string): Promise<boolean> =>
   stat(path).then(
@@ -248,6 +261,11 @@ export const setupOptions = (run: RunContext, input: OperationInput, config: Set
     const secretsPath = input.secretsFile ?? run.io.env[ENV.secretsFile]
     const secretsFile =
       secretsPath === undefined || secretsPath === "" ? undefined : resolve(run.io.cwd, secretsPath)
+    if (secretsFile !== undefined && (yield* Effect.promise(() => isFolder(secretsFile))))
+      return yield* new UsageError({
+        message: `The secrets file ${secretsFile} (from ${secretsFrom(input)}) is a folder.`,
+        remedy: "Name a file in it, such as .sn365-secrets.json.",
+      })
     if (secretsFile !== undefined && (yield* Effect.promise(() => Setup.isSharedFile(secretsFile))))
       warn(run, `${secretsFile} can be read by other users; run: chmod 600 ${secretsFile}`)
     const options: SetupOptions & { secretsFile?: string } = {
@@ -345,12 +363,19 @@ export const runOperation = (
           case "verify": {
             // A file named but missing is a mistyped path, not "no secrets kept": say so, do not skip.
             if (secretsFile !== undefined && !(yield* Effect.promise(() => isFile(secretsFile)))) {
-              const named = input.secretsFile === undefined ? ENV.secretsFile : "--secrets-file"
+              const named = secretsFrom(input)
               return yield* new UsageError({
                 message: `The secrets file ${secretsFile} (from ${named}) does not exist, or is not a file.`,
                 remedy: `Name the file \`sn365 apply --secrets-file\` wrote, or leave ${named} out to skip the checks that need its secrets.`,
               })
             }
+            // A file that cannot be read (not JSON, no permission) is the same mistake, not a crash.
+            const readable = yield* Effect.exit(options.secrets?.get("entraClientSecret") ?? Effect.void)
+            if (Exit.isFailure(readable))
+              return yield* new UsageError({
+                message: messageOf(Cause.squash(readable.cause)),
+                remedy: `Name the file \`sn365 apply --secrets-file\` wrote, or leave ${secretsFrom(input)} out to skip the checks that need its secrets.`,
+              })
             const report = yield* Setup.verify(config, options)
             run.document.verify = verifyJson(report)
             print(renderVerify(report))

@@ -160,6 +160,21 @@ describe("end to end against the emulator", { timeout: 60_000 }, () => {
     expect(result.stdout).not.toContain("PASS")
   })
 
+  it("a secrets file that is a folder, or not JSON, is a usage error, not a crash or chmod advice", async () => {
+    const folder = await sn365(["apply", "--yes", "--json", "--secrets-file", cwd])
+    expect(folder.code).toBe(2)
+    const document = JSON.parse(folder.stdout)
+    expect(await schemaErrors(document)).toBeUndefined()
+    expect(document.error.message).toBe(`The secrets file ${cwd} (from --secrets-file) is a folder.`)
+    expect(folder.stderr).not.toContain("chmod")
+    const corrupt = join(cwd, "corrupt-secrets.json")
+    await writeFile(corrupt, "not json {")
+    const verify = await sn365(["verify", "--secrets-file", corrupt])
+    expect(verify.code).toBe(2)
+    expect(verify.stderr).toContain(`The secrets file ${corrupt} is not a JSON object`)
+    expect(verify.stderr).not.toContain("UnexpectedError")
+  })
+
   it("apply with a secrets file it could not write changes nothing (preflight)", async () => {
     const config = join(cwd, "sn365.config.yaml")
     const result = await sn365(["apply", "--yes", "--secrets-file", join(config, "secrets.json")])

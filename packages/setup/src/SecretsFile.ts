@@ -95,10 +95,11 @@ const unusable = async (path: string): Promise<string | undefined> => {
   }
 }
 
-/** Whether a file's permissions let anyone but its owner read or write it. */
+/** Whether `path` is a file whose permissions let anyone but its owner read or write it. */
 export const isSharedFile = async (path: string): Promise<boolean> => {
   try {
-    return ((await stat(path)).mode & 0o077) !== 0
+    const info = await stat(path)
+    return info.isFile() && (info.mode & 0o077) !== 0
   } catch {
     return false
   }
