@@ -126,6 +126,15 @@ export const runInit = (input: {
   Effect.gen(function* () {
     const io = yield* Io
     const path = resolve(io.cwd, input.output)
+    // The starter is YAML, comments and all: under a .json name the config loader would refuse it.
+    const written = /\.ya?ml$/i.test(path)
+      ? Effect.void
+      : Effect.fail(
+          new UsageError({
+            message: `${path}: sn365 init writes YAML (with comments); nothing was written.`,
+            remedy: "Name the file .yaml or .yml, e.g. --output sn365.config.yaml.",
+          }),
+        )
     const text = starterConfig({
       instance: Option.getOrUndefined(input.instance),
       tenant: Option.getOrUndefined(input.tenant),
@@ -135,18 +144,21 @@ export const runInit = (input: {
       adminEmail: Option.getOrUndefined(input.adminEmail),
       m365Mode: Option.getOrUndefined(input.m365Mode),
     })
-    yield* Effect.tryPromise({
-      try: () => writeFile(path, text, { flag: input.force ? "w" : "wx" }),
-      catch: (cause) =>
-        (cause as NodeJS.ErrnoException).code === "EEXIST"
-          ? new UsageError({
-              message: `${path} already exists; nothing was written.`,
-              remedy: "Use --force to overwrite it, or --output to write another file.",
-            })
-          : new UsageError({
-              message: `Cannot write ${path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`,
-            }),
-    }).pipe(
+    yield* Effect.andThen(
+      written,
+      Effect.tryPromise({
+        try: () => writeFile(path, text, { flag: input.force ? "w" : "wx" }),
+        catch: (cause) =>
+          (cause as NodeJS.ErrnoException).code === "EEXIST"
+            ? new UsageError({
+                message: `${path} already exists; nothing was written.`,
+                remedy: "Use --force to overwrite it, or --output to write another file.",
+              })
+            : new UsageError({
+                message: `Cannot write ${path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`,
+              }),
+      }),
+    ).pipe(
       Effect.catchTag("UsageError", (error) =>
         Effect.gen(function* () {
           io.stderr(

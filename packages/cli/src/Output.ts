@@ -51,7 +51,8 @@ export const chooseOutput = (io: Io, flags: OutputFlags): Output => {
   return {
     ...flags,
     progress,
-    color: progress === "live" && io.env.NO_COLOR === undefined,
+    // no-color.org: a NO_COLOR that is set and not empty turns colour off.
+    color: progress === "live" && (io.env.NO_COLOR ?? "") === "",
     interactive: io.stdinIsTTY && io.stderrIsTTY && !isCI(io.env),
   }
 }

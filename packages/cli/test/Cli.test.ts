@@ -532,6 +532,11 @@ describe("init", () => {
     expect(again.code).toBe(2)
     expect(again.stderr).toContain("already exists")
     expect((await runCli(["init", "--force"], { cwd: dir })).code).toBe(0)
+    // YAML under a .json name would be refused by the loader: it is refused here instead.
+    const json = await runCli(["init", "--output", "sn365.config.json"], { cwd: dir })
+    expect(json.code).toBe(2)
+    expect(json.stderr).toContain("sn365 init writes YAML")
+    await expect(readFile(join(dir, "sn365.config.json"), "utf8")).rejects.toThrow()
   })
 
   it("the starter config is rejected until its placeholders are filled, then decodes", async () => {

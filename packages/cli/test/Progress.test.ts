@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest"
 import type { Io } from "../src/Io.ts"
+import { chooseOutput } from "../src/Output.ts"
 import { formatDuration, formatPlainEvent, makeProgressView, renderStepList } from "../src/Progress.ts"
 import { events } from "./fixtures.ts"
 
@@ -130,5 +131,15 @@ describe("live progress", () => {
     const written = out.stderr.slice(before)
     expect(written.startsWith("\x1b[1F\x1b[0JQUESTION? ")).toBe(true)
     expect(written).toContain("Step A")
+  })
+})
+
+describe("chooseOutput", () => {
+  it("turns colour off for a NO_COLOR that is set and not empty (no-color.org)", () => {
+    const colour = (env: Record<string, string>) =>
+      chooseOutput({ ...fakeIo().io, env }, { json: false, quiet: false, verbose: false }).color
+    expect(colour({})).toBe(true)
+    expect(colour({ NO_COLOR: "" })).toBe(true)
+    expect(colour({ NO_COLOR: "1" })).toBe(false)
   })
 })
