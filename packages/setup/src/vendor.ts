@@ -28,6 +28,9 @@ export const OAUTH_REDIRECT_PATH = "/oauth_redirect.do"
 export const entraV1TokenUrl = (tenant: string) =>
   `https://login.microsoftonline.com/${encodeURIComponent(tenant)}/oauth2/token`
 
+/** Characters of a password credential's `hint`: the first three of its secret. Source: entra-graph-msal.md §1.5. */
+export const SECRET_HINT_LENGTH = 3
+
 /** Single-tenant sign-in audience of the outbound app. Source: §4.1 P1; entra-graph-msal §1.2. */
 export const SIGN_IN_AUDIENCE_SINGLE_TENANT = "AzureADMyOrg"
 

@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { Effect } from "effect"
+import { Effect, Redacted } from "effect"
 import { UnmanagedResourceConflict } from "../Errors.ts"
 import { type StepPlan, secretChange, set } from "../internal/step.ts"
 import { MANAGED_TAG, recordedKeyId } from "../Names.ts"
-import { SIGN_IN_AUDIENCE_SINGLE_TENANT } from "../vendor.ts"
+import { SECRET_HINT_LENGTH, SIGN_IN_AUDIENCE_SINGLE_TENANT } from "../vendor.ts"
 import type { BasicStep } from "./steps.ts"
 
 /** A secret is renewed when it expires within this many days (or half its lifetime, if shorter). */
@@ -49,6 +49,33 @@ export const currentSecret = (
 }
 
 /** The app's tags after apply: whatever it carries (sn365's marks included) plus sn365's own. */
+/**
+ * The managed secret the secret store holds the text of, when ServiceNow holds none that is current:
+ * a run that generated it failed before handing it over (a replication wait that ran out, a manual
+ * step not confirmed yet). Found by its `hint`, the newest match, if still good for the renewal
+ * window; handing it over, not a new one, keeps a re-run from rotating the secret every time.
+ */
+export const storedSecret = (
+  observed: Parameters<BasicStep["plan"]>[0],
+  env: Parameters<BasicStep["plan"]>[1],
+  now: number,
+): { readonly keyId: string; readonly secretText: Redacted.Redacted<string> } | undefined => {
+  const text = observed.storedEntraSecret
+  if (text === undefined || currentSecret(observed, env, now) !== undefined) return undefined
+  const hint = Redacted.value(text).slice(0, SECRET_HINT_LENGTH)
+  const newest = managedSecrets(observed, env.names.secretDisplayName)
+    .filter(
+      (credential) =>
+        credential.hint === hint &&
+        typeof credential.keyId === "string" &&
+        (credential.endDateTime === undefined ||
+          credential.endDateTime === null ||
+          Date.parse(credential.endDateTime) > now + renewalWindowMs(env)),
+    )
+    .sort((a, b) => Date.parse(b.startDateTime ?? "") - Date.parse(a.startDateTime ?? ""))[0]
+  return newest === undefined ? undefined : { keyId: newest.keyId as string, secretText: text }
+}
+
 export const appTagsOf = (
   app: { readonly tags?: ReadonlyArray<string> | undefined } | undefined,
   env: Parameters<BasicStep["plan"]>[1],
@@ -161,6 +188,12 @@ export const entraSecret: BasicStep = {
   plan: (observed, env) => {
     const current = currentSecret(observed, env, Date.now())
     if (current !== undefined) return { action: "keep", changes: [] }
+    if (storedSecret(observed, env, Date.now()) !== undefined)
+      return {
+        action: "keep",
+        changes: [],
+        reason: "an earlier run generated it and the secret store keeps it; ServiceNow gets it now",
+      }
     const reason =
       observed.app === undefined
         ? undefined
@@ -182,6 +215,11 @@ export const entraSecret: BasicStep = {
       if (plan.action === "keep" && current !== undefined) {
         outputs.secret = { keyId: current.keyId as string }
         return { outcome: "kept", detail: `keyId ${current.keyId}` }
+      }
+      const stored = storedSecret(observed, env, Date.now())
+      if (plan.action === "keep" && stored !== undefined) {
+        outputs.secret = stored
+        return { outcome: "kept", detail: `keyId ${stored.keyId}, from the secret store` }
       }
       const app = outputs.app as { id: string }
       const endDateTime = new Date(
@@ -211,7 +249,7 @@ export const entraSecretReady: BasicStep = {
       ? {
           action: "create",
           changes: [],
-          reason: "a new secret is confirmed with a token request before ServiceNow gets it",
+          reason: `${storedSecret(observed, env, Date.now()) === undefined ? "a new" : "the kept"} secret is confirmed with a token request before ServiceNow gets it`,
         }
       : { action: "keep", changes: [] },
   apply: (_observed, _plan, env, outputs) =>
@@ -234,10 +272,9 @@ export const entraStaleSecrets: BasicStep = {
   dependsOn: ["servicenow.outboundProviderSecret"],
   key: (env) => env.names.secretDisplayName,
   plan: (observed, env) => {
-    const current = currentSecret(observed, env, Date.now())
-    const stale = managedSecrets(observed, env.names.secretDisplayName).filter(
-      (s) => s.keyId !== current?.keyId,
-    )
+    const kept =
+      currentSecret(observed, env, Date.now())?.keyId ?? storedSecret(observed, env, Date.now())?.keyId
+    const stale = managedSecrets(observed, env.names.secretDisplayName).filter((s) => s.keyId !== kept)
     return stale.length === 0
       ? { action: "keep", changes: [] }
       : {

@@ -6,7 +6,7 @@
  */
 import type { Application, BasicInformation, Repository, ServicePrincipal } from "@sn365/m365"
 import { Query } from "@sn365/servicenow"
-import { Effect, Stream } from "effect"
+import { Effect, Exit, type Redacted, Stream } from "effect"
 import type { WizardSnapshot } from "../AppStorage.ts"
 import type { Env } from "../internal/env.ts"
 import {
@@ -43,6 +43,11 @@ export interface Observed {
   readonly roleUsers: ReadonlyMap<string, string | undefined>
   /** Role grants held, as `<user sys_id>:<role sys_id>` → grant sys_id. */
   readonly grantsHeld: ReadonlyMap<string, string>
+  /**
+   * The Entra client secret the secret store keeps from an earlier run, if any: a run that failed
+   * after generating it and before handing it to ServiceNow hands over this one, not a new one.
+   */
+  readonly storedEntraSecret?: Redacted.Redacted<string> | undefined
 }
 
 /**
@@ -203,6 +208,11 @@ export const observe = (
           "status",
         ]),
         wizard: env.storage.read,
+        // A store that cannot be read is reported by its own check (`problem`), before any write.
+        storedEntraSecret: env.secrets.get("entraClientSecret").pipe(
+          Effect.exit,
+          Effect.map((exit) => (Exit.isSuccess(exit) ? exit.value : undefined)),
+        ),
         basicInformation: shared.basicInformation,
         repositories: env.support.listRepositories(),
       },
@@ -246,5 +256,6 @@ export const observe = (
       repository: read.repositories.find((repo) => repo.repository === names.repositoryId),
       roleUsers,
       grantsHeld,
+      storedEntraSecret: read.storedEntraSecret,
     }
   })

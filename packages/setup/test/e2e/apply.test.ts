@@ -3,11 +3,12 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import type { Emulator } from "@sn365/emulator"
-import { Effect } from "effect"
+import { Effect, Redacted } from "effect"
 import { PreflightFailed } from "../../src/Errors.ts"
 import { Progress, type SetupEvent } from "../../src/Events.ts"
+import { memorySecretStore } from "../../src/Secrets.ts"
 import { fileSecretStore } from "../../src/SecretsFile.ts"
-import { apply, plan } from "../../src/Setup.ts"
+import { apply, plan, verify } from "../../src/Setup.ts"
 import { configInput, decoded, emulatorForSetup, INSTANCE, optionsFor } from "../support/emulator.ts"
 
 /** How many of the objects sn365 manages exist on each side. */
@@ -66,6 +67,50 @@ describe("apply against the emulator", () => {
       assert.deepStrictEqual(managed(emulator), { oauthRecords: 2, integrationUsers: 1, entraApps: 1 })
     }),
   )
+  it.live("a re-run hands over the secret an earlier, failed run generated, instead of a new one", () =>
+    Effect.gen(function* () {
+      const emulator = yield* emulatorForSetup()
+      const config = yield* decoded(configInput(emulator))
+      const secrets = memorySecretStore()
+      // The new secret never replicates within the budget: the run fails before ServiceNow gets it.
+      emulator.microsoft.setReplicationLag({ secretsMs: 60_000 })
+      const failed = yield* Effect.flip(
+        apply(config, optionsFor(emulator, { secrets, replicationBudgetMs: 1_000 }).options),
+      )
+      assert.strictEqual(failed._tag, "ApplyFailed")
+      const generated = yield* secrets.get("entraClientSecret")
+      assert.isDefined(generated)
+      emulator.microsoft.setReplicationLag({ secretsMs: 0 })
+      emulator.clock.advance(61_000)
+
+      const { options } = optionsFor(emulator, { secrets })
+      const again = yield* plan(config, options)
+      assert.strictEqual(again.changes.find((c) => c.step === "entra.secret")?.action, "keep")
+      const rerun = yield* apply(config, options)
+      assert.strictEqual(rerun.steps.find((s) => s.step === "entra.secret")?.outcome, "kept")
+      // The failed run returned nothing: this one returns the secret it handed over.
+      assert.strictEqual(
+        Redacted.value(rerun.secrets.entraClientSecret as Redacted.Redacted<string>),
+        Redacted.value(generated as Redacted.Redacted<string>),
+      )
+      // One sn365 secret on the app: the one generated first, now held by ServiceNow.
+      const app = emulator.microsoft
+        .applications()
+        .find((a) => ((a.tags ?? []) as Array<string>).includes("sn365:managed"))
+      const credentials = (app?.passwordCredentials ?? []) as Array<{ keyId: string }>
+      assert.deepStrictEqual(
+        credentials.map((c) => c.keyId),
+        [rerun.outputs.entraSecretKeyId],
+      )
+      assert.strictEqual(
+        Redacted.value((yield* secrets.get("entraClientSecret")) as Redacted.Redacted<string>),
+        Redacted.value(generated as Redacted.Redacted<string>),
+      )
+      const report = yield* verify(config, options)
+      assert.isTrue(report.ok)
+    }),
+  )
+
   it.live(
     "changes nothing when the secret store cannot keep the secrets it would generate, and needs it only to change something",
     () =>
