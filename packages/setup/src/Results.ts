@@ -1,7 +1,8 @@
 /**
  * What `apply`, `verify`, `teardown` and `discover` return. Results never contain a secret except
  * in the `secrets` field of {@link ApplyResult}, where each is `Redacted` and present only in the
- * run that generated it.
+ * run that handed it over: the one that generated it, or the re-run that finished what a failed one
+ * started.
  *
  * @module
  */
@@ -52,7 +53,10 @@ export interface ApplyResult {
   readonly plan: Plan
   readonly steps: ReadonlyArray<StepReport>
   readonly outputs: IntegrationOutputs
-  /** Secrets generated in this run, returned once. Also written to the configured secret store. */
+  /**
+   * Secrets this run handed to their services, returned once: generated now (and written to the
+   * secret store), or taken from the store where a failed run had generated them.
+   */
   readonly secrets: Partial<Record<SecretName, Redacted.Redacted<string>>>
   readonly network: NetworkReport
   readonly durationMs: number
