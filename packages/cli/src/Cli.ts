@@ -274,20 +274,33 @@ const ioConsole = (io: Io): Console.Console =>
 const INTERRUPTED =
   "Interrupted. What was completed stays in place; run the same command again to continue from there."
 
-/** Ctrl-C during an operation: the `--json` document (exit code 130) or one line on standard error. */
-const reportInterrupted = (io: Io, args: ReadonlyArray<string>): void => {
+/**
+ * Prints the `--json` document of a run that ended before its command could print one (a usage
+ * error, Ctrl-C); `command` is `null` when the arguments name no command that prints JSON.
+ */
+const printFailureDocument = (
+  io: Io,
+  args: ReadonlyArray<string>,
+  exitCode: ExitCode,
+  error: { readonly tag: string; readonly message: string },
+): void => {
   const command = args[0]
-  if (command === "emulator") return
-  if (!args.includes("--json")) return io.stderr(`\n${INTERRUPTED}\n`)
   const document: OutputDocument = {
     schemaVersion: OUTPUT_SCHEMA_VERSION,
     command: command !== undefined && JSON_COMMANDS.has(command) ? (command as JsonCommand) : null,
     ok: false,
-    exitCode: ExitCode.Interrupted,
+    exitCode,
     warnings: [],
-    error: { tag: "Interrupted", message: INTERRUPTED },
+    error,
   }
   io.stdout(`${JSON.stringify(document, null, 2)}\n`)
+}
+
+/** Ctrl-C during an operation: the `--json` document (exit code 130) or one line on standard error. */
+const reportInterrupted = (io: Io, args: ReadonlyArray<string>): void => {
+  if (args[0] === "emulator") return
+  if (!args.includes("--json")) return io.stderr(`\n${INTERRUPTED}\n`)
+  printFailureDocument(io, args, ExitCode.Interrupted, { tag: "Interrupted", message: INTERRUPTED })
 }
 
 /**
@@ -328,21 +341,11 @@ export const run = (args: ReadonlyArray<string>): Effect.Effect<ExitCode, never,
           // Parse errors were already shown; bare `sn365` shows help, which is not an error.
           if (error._tag === "ShowHelp" && error.errors.length === 0) return Effect.succeed(ExitCode.Ok)
           // A script that asked for JSON gets a document even for a mistyped command.
-          if (args.includes("--json")) {
-            const command = args[0]
-            const document: OutputDocument = {
-              schemaVersion: OUTPUT_SCHEMA_VERSION,
-              command: command !== undefined && JSON_COMMANDS.has(command) ? (command as JsonCommand) : null,
-              ok: false,
-              exitCode: ExitCode.Usage,
-              warnings: [],
-              error: {
-                tag: "UsageError",
-                message: error._tag === "ShowHelp" ? usageMessages(error.errors) : error.message,
-              },
-            }
-            io.stdout(`${JSON.stringify(document, null, 2)}\n`)
-          }
+          if (args.includes("--json"))
+            printFailureDocument(io, args, ExitCode.Usage, {
+              tag: "UsageError",
+              message: error._tag === "ShowHelp" ? usageMessages(error.errors) : error.message,
+            })
           return Effect.succeed(ExitCode.Usage)
         }
         const summary = summarizeFailure(error)
