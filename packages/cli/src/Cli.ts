@@ -299,8 +299,9 @@ const printFailureDocument = (
 /** Ctrl-C during an operation: the `--json` document (exit code 130) or one line on standard error. */
 const reportInterrupted = (io: Io, args: ReadonlyArray<string>): void => {
   if (args[0] === "emulator") return
-  if (!args.includes("--json")) return io.stderr(`\n${INTERRUPTED}\n`)
-  printFailureDocument(io, args, ExitCode.Interrupted, { tag: "Interrupted", message: INTERRUPTED })
+  if (args.includes("--json"))
+    printFailureDocument(io, args, ExitCode.Interrupted, { tag: "Interrupted", message: INTERRUPTED })
+  else io.stderr(`\n${INTERRUPTED}\n`)
 }
 
 /**
