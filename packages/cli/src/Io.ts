@@ -55,6 +55,9 @@ const askNow = async (question: string): Promise<string | undefined> => {
     terminal: process.stdin.isTTY,
   })
   const closed = new Promise<undefined>((resolve) => rl.once("close", () => resolve(undefined)))
+  // On a terminal, readline reads Ctrl-C as a key: passed on as the signal, it interrupts the run
+  // (exit 130, "Interrupted") as it would anywhere else, rather than answering "no".
+  rl.once("SIGINT", () => process.kill(process.pid, "SIGINT"))
   try {
     return await Promise.race([rl.question(question), closed])
   } finally {
