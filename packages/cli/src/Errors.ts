@@ -81,11 +81,25 @@ export interface FailureSummary {
   readonly partial?: {
     readonly failedStep: string
     /** The failed step's own error: its tag says what went wrong (`AclDenied`, `ReplicationLag`…). */
-    readonly stepError: { readonly tag: string; readonly message: string; readonly remedy?: string }
+    readonly stepError: StepError
     readonly completed: ReadonlyArray<string>
     readonly notStarted: ReadonlyArray<string>
+    /** Other steps that failed in the same run, with their own errors. */
+    readonly alsoFailed: ReadonlyArray<{ readonly step: string; readonly error: StepError }>
   }
 }
+
+/** A step's own error in a failure summary. */
+type StepError = { readonly tag: string; readonly message: string; readonly remedy?: string }
+
+// A step's error as `ApplyFailed` carries it, checked field by field (it comes through `unknown`).
+const stepErrorOf = (
+  error: { readonly tag?: unknown; readonly message?: unknown; readonly remedy?: unknown } | undefined,
+): StepError => ({
+  tag: typeof error?.tag === "string" ? error.tag : "Error",
+  message: typeof error?.message === "string" ? error.message : "failed",
+  ...(typeof error?.remedy === "string" ? { remedy: error.remedy } : {}),
+})
 
 const USAGE_TAGS = new Set(["UsageError", "InvalidConfig"])
 
@@ -107,6 +121,10 @@ export const summarizeFailure = (error: unknown): FailureSummary => {
     error?: { readonly tag?: unknown; readonly message?: unknown; readonly remedy?: unknown }
     completed?: unknown
     notStarted?: unknown
+    alsoFailed?: ReadonlyArray<{
+      readonly step?: unknown
+      readonly error?: Parameters<typeof stepErrorOf>[0]
+    }>
   }
   const tag = typeof e._tag === "string" ? e._tag : "UnexpectedError"
   const message = typeof e.message === "string" && e.message !== "" ? e.message : String(error)
@@ -134,13 +152,13 @@ export const summarizeFailure = (error: unknown): FailureSummary => {
   )
     summary.partial = {
       failedStep: e.step,
-      stepError: {
-        tag: typeof e.error?.tag === "string" ? e.error.tag : "Error",
-        message: typeof e.error?.message === "string" ? e.error.message : "failed",
-        ...(typeof e.error?.remedy === "string" ? { remedy: e.error.remedy } : {}),
-      },
+      stepError: stepErrorOf(e.error),
       completed: e.completed as Array<string>,
       notStarted: e.notStarted as Array<string>,
+      alsoFailed: (e.alsoFailed ?? []).map((other) => ({
+        step: String(other.step),
+        error: stepErrorOf(other.error),
+      })),
     }
   return summary
 }

@@ -72,6 +72,10 @@ export interface OutputDocument {
     readonly stepError?: { readonly tag: string; readonly message: string; readonly remedy?: string }
     readonly completed?: ReadonlyArray<string>
     readonly notStarted?: ReadonlyArray<string>
+    readonly alsoFailed?: ReadonlyArray<{
+      readonly step: string
+      readonly error: { readonly tag: string; readonly message: string; readonly remedy?: string }
+    }>
   }
 }
 
@@ -225,6 +229,11 @@ export const errorJson = (failure: FailureSummary): NonNullable<OutputDocument["
     out.stepError = { ...failure.partial.stepError }
     out.completed = [...failure.partial.completed]
     out.notStarted = [...failure.partial.notStarted]
+    if (failure.partial.alsoFailed.length > 0)
+      out.alsoFailed = failure.partial.alsoFailed.map((other) => ({
+        step: other.step,
+        error: { ...other.error },
+      }))
   }
   return out
 }

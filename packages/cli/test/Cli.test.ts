@@ -364,6 +364,33 @@ describe("apply", () => {
     expect(document.error.tag).toBe("ApplyFailed")
   })
 
+  it("--json lists every failed step of a run, each with its own error", async () => {
+    fake.apply = (() =>
+      Effect.fail(
+        setupError("ApplyFailed", "Step 'App registration (outbound)' failed: …", {
+          step: "entra.app",
+          error: { tag: "InsufficientPrivileges", message: "403" },
+          completed: [],
+          notStarted: ["entra.secret"],
+          alsoFailed: [
+            {
+              step: "servicenow.inboundClient",
+              title: "Inbound",
+              error: { tag: "AclDenied", message: "ACL" },
+            },
+          ],
+        }),
+      )) satisfies Op<SetupModule.ApplyResult>
+    const json = await cli(["apply", "--yes", "--json"])
+    const document = JSON.parse(json.stdout)
+    expect(await schemaErrors(document)).toBeUndefined()
+    expect(document.error).toMatchObject({
+      failedStep: "entra.app",
+      stepError: { tag: "InsufficientPrivileges" },
+      alsoFailed: [{ step: "servicenow.inboundClient", error: { tag: "AclDenied", message: "ACL" } }],
+    })
+  })
+
   it("an unexpected error exits 1; its stack appears only with --verbose", async () => {
     fake.apply = (() => Effect.die(new Error("boom"))) satisfies Op<SetupModule.ApplyResult>
     const plain = await cli(["apply", "--yes"])

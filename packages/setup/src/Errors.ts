@@ -116,6 +116,10 @@ export class ApplyFailed extends Schema.TaggedError<ApplyFailed>()("ApplyFailed"
   error: ErrorSummary,
   completed: Schema.Array(Schema.String),
   notStarted: Schema.Array(Schema.String),
+  /** Other steps that failed in the same run (apply runs independent steps at once). */
+  alsoFailed: Schema.optionalKey(
+    Schema.Array(Schema.Struct({ step: Schema.String, title: Schema.String, error: ErrorSummary })),
+  ),
 }) {
   override get message() {
     // Some errors already end their message with the remedy; say it once.
@@ -123,8 +127,10 @@ export class ApplyFailed extends Schema.TaggedError<ApplyFailed>()("ApplyFailed"
       this.error.remedy === undefined || this.error.message.includes(this.error.remedy)
         ? ""
         : `\nRemedy: ${this.error.remedy}`
+    const others = (this.alsoFailed ?? []).map((other) => `'${other.title}' (${other.error.tag})`)
     return (
       `Step '${this.title}' failed: ${this.error.message}${remedy}\n` +
+      (others.length === 0 ? "" : `Also failed: ${others.join(", ")}.\n`) +
       `${this.completed.length} step(s) completed and stay in place; ${this.notStarted.length} did not start. ` +
       `Fix the cause and run ${this.operation} again: it resumes where it stopped.`
     )

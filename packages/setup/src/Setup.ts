@@ -184,16 +184,19 @@ export const apply = (
         env.emit({ _tag: "StepSkipped", step: step.id, title: step.title, reason: outcome.reason })
       }
     }
-    const failed = basicSteps.find((step) => outcomes.get(step.id)?.status === "failed")
+    const [failed, ...alsoFailed] = basicSteps.filter((step) => outcomes.get(step.id)?.status === "failed")
     if (failed !== undefined) {
-      const report = reports.get(failed.id)
+      const errorOf = (step: BasicStep) => reports.get(step.id)?.error ?? { tag: "Error", message: "failed" }
       return yield* new ApplyFailed({
         operation: "apply",
         step: failed.id,
         title: failed.title,
-        error: report?.error ?? { tag: "Error", message: "failed" },
+        error: errorOf(failed),
         completed: basicSteps.filter((s) => outcomes.get(s.id)?.status === "succeeded").map((s) => s.id),
         notStarted: basicSteps.filter((s) => outcomes.get(s.id)?.status === "skipped").map((s) => s.id),
+        ...(alsoFailed.length === 0
+          ? {}
+          : { alsoFailed: alsoFailed.map((s) => ({ step: s.id, title: s.title, error: errorOf(s) })) }),
       })
     }
     const secrets: ApplyResult["secrets"] = {}

@@ -4,7 +4,7 @@ import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import type { Emulator } from "@sn365/emulator"
 import { Effect, Redacted } from "effect"
-import { PreflightFailed } from "../../src/Errors.ts"
+import { ApplyFailed, PreflightFailed } from "../../src/Errors.ts"
 import { Progress, type SetupEvent } from "../../src/Events.ts"
 import { memorySecretStore } from "../../src/Secrets.ts"
 import { fileSecretStore } from "../../src/SecretsFile.ts"
@@ -67,6 +67,38 @@ describe("apply against the emulator", () => {
       assert.deepStrictEqual(managed(emulator), { oauthRecords: 2, integrationUsers: 1, entraApps: 1 })
     }),
   )
+  it.live("names every step that failed in a run, not only the first", () =>
+    Effect.gen(function* () {
+      const emulator = yield* emulatorForSetup()
+      const config = yield* decoded(configInput(emulator))
+      // Two steps that run at once, refused at once.
+      emulator.faults.add({ kind: "status", system: "graph", method: "PATCH", status: 403, times: 1 })
+      emulator.faults.add({
+        kind: "status",
+        system: "servicenow",
+        method: "POST",
+        path: /\/api\/now\/v2\/table\/oauth_entity$/,
+        status: 403,
+        times: 1,
+      })
+      const error = yield* Effect.flip(apply(config, optionsFor(emulator).options))
+      assert.instanceOf(error, ApplyFailed)
+      const failed = error as ApplyFailed
+      const steps = [failed.step, ...(failed.alsoFailed ?? []).map((other) => other.step)]
+      assert.includeMembers(steps, ["entra.app", "servicenow.inboundClient"])
+      // Each with its own error, mapped by its own client.
+      const tags = Object.fromEntries([
+        [failed.step, failed.error.tag],
+        ...(failed.alsoFailed ?? []).map((other) => [other.step, other.error.tag]),
+      ])
+      assert.deepStrictEqual(tags, {
+        "entra.app": "InsufficientPrivileges",
+        "servicenow.inboundClient": "Forbidden",
+      })
+      assert.include(failed.message, "Also failed:")
+    }),
+  )
+
   it.live("a re-run hands over the secret an earlier, failed run generated, instead of a new one", () =>
     Effect.gen(function* () {
       const emulator = yield* emulatorForSetup()
