@@ -8,6 +8,7 @@
 import type { DeviceCodePrompt, ManualField, ManualHandoff, ManualHandoffRequest } from "@sn365/setup"
 import * as Redacted from "effect/Redacted"
 import type { Io } from "./Io.ts"
+import { oneAtATime } from "./internal/oneAtATime.ts"
 import type { ProgressView } from "./Progress.ts"
 
 const YES = /^\s*y(es)?\s*$/i
@@ -74,14 +75,8 @@ export const renderHandoff = (request: ManualHandoffRequest, context: HandoffCon
  * taken one after the other, each with its own instructions and questions. Taken together, one
  * keystroke would answer both pending questions, the wrong one included ("show the secrets?").
  */
-export const makeManualHandoff = (context: HandoffContext): ManualHandoff => {
-  let previous: Promise<unknown> = Promise.resolve()
-  return (request) => {
-    const turn = previous.then(() => handOff(context, request))
-    previous = turn.catch(() => undefined)
-    return turn
-  }
-}
+export const makeManualHandoff = (context: HandoffContext): ManualHandoff =>
+  oneAtATime((request: ManualHandoffRequest) => handOff(context, request))
 
 const handOff = async (context: HandoffContext, request: ManualHandoffRequest): Promise<boolean> => {
   const { io, view } = context

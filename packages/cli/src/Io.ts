@@ -6,6 +6,7 @@
  * @module
  */
 import * as Context from "effect/Context"
+import { oneAtATime } from "./internal/oneAtATime.ts"
 
 /** The process as the CLI sees it. */
 export interface Io {
@@ -37,15 +38,8 @@ const processIo = (): Io => ({
   columns: () => process.stderr.columns || 80,
   env: process.env,
   cwd: process.cwd(),
-  // One question at a time: two readline interfaces on stdin would both take the same keystrokes.
-  ask: (question) => {
-    const answer = lastQuestion.then(() => askNow(question))
-    lastQuestion = answer.catch(() => undefined)
-    return answer
-  },
+  ask: (question) => askInTurn(question),
 })
-
-let lastQuestion: Promise<unknown> = Promise.resolve()
 
 const askNow = async (question: string): Promise<string | undefined> => {
   const { createInterface } = await import("node:readline/promises")
@@ -64,6 +58,9 @@ const askNow = async (question: string): Promise<string | undefined> => {
     rl.close()
   }
 }
+
+// One question at a time: two readline interfaces on stdin would both take the same keystrokes.
+const askInTurn = oneAtATime(askNow)
 
 /**
  * The process the CLI talks to. Defaults to the real one; provide another to embed or test the CLI.

@@ -177,6 +177,18 @@ const BROKEN_CONNECTION_CODES: ReadonlySet<string> = new Set([
 export const mayHaveBeenProcessed = (e: NetworkError): boolean =>
   e.code !== undefined && BROKEN_CONNECTION_CODES.has(e.code)
 
+/**
+ * The remedy every client gives a {@link NetworkError} for which {@link mayHaveBeenProcessed}
+ * holds: `where` names the server (a host or an origin).
+ *
+ * @example
+ * ```ts
+ * withRemedy(e, mayHaveBeenProcessed(e) ? brokenConnectionRemedy("graph.microsoft.com") : "Could not reach …")
+ * ```
+ */
+export const brokenConnectionRemedy = (where: string): string =>
+  `The connection to ${where} broke before its answer: the request may have been processed. Reads and idempotent writes are retried; look before repeating a create.`
+
 /** Why a response was not what a JSON API returns. */
 export const UnexpectedResponseReason = Schema.Literals([
   "html-content-type",

@@ -21,6 +21,7 @@ export {
 } from "./Fetch.ts"
 export {
   BadRequest,
+  brokenConnectionRemedy,
   Conflict,
   Forbidden,
   type HttpError,

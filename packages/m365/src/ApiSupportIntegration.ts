@@ -8,6 +8,7 @@
  */
 
 import {
+  brokenConnectionRemedy,
   defaultFetch,
   type Fetch,
   type HttpError,
@@ -26,7 +27,6 @@ import {
 } from "./Errors.ts"
 import type { paths, Repository as WireRepository } from "./generated/support-integration.ts"
 import { bearerSender } from "./internal/bearer.ts"
-import { brokenConnection } from "./internal/brokenConnection.ts"
 import { errorFields } from "./internal/errorFields.ts"
 import { basicInformationBody, repositoryBody, repositoryListBody } from "./internal/shape.ts"
 import type {
@@ -74,7 +74,7 @@ const remedy = (e: HttpError): string | undefined => {
     case "ServerError":
       return "The admin center failed; try again later."
     case "NetworkError":
-      return mayHaveBeenProcessed(e) ? brokenConnection(ADMIN_HOST) : UNREACHABLE
+      return mayHaveBeenProcessed(e) ? brokenConnectionRemedy(ADMIN_HOST) : UNREACHABLE
     case "Timeout":
       return UNREACHABLE
     case "UnexpectedResponse":

@@ -6,6 +6,7 @@
  */
 
 import {
+  brokenConnectionRemedy,
   defaultFetch,
   type Fetch,
   type HttpError,
@@ -31,7 +32,6 @@ import {
   REPLICATION_BUDGET_MS,
 } from "../vendor.ts"
 import { type BearerSender, bearerSender } from "./bearer.ts"
-import { brokenConnection } from "./brokenConnection.ts"
 
 /** The shared Graph context of one `makeApplications`. */
 export interface Graph {
@@ -57,7 +57,7 @@ const remedy = (e: HttpError): string | undefined => {
     case "ServerError":
       return "Microsoft Graph failed; try again later."
     case "NetworkError":
-      return mayHaveBeenProcessed(e) ? brokenConnection(GRAPH_HOST) : UNREACHABLE
+      return mayHaveBeenProcessed(e) ? brokenConnectionRemedy(GRAPH_HOST) : UNREACHABLE
     case "Timeout":
       return UNREACHABLE
     case "UnexpectedResponse":

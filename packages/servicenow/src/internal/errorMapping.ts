@@ -5,6 +5,7 @@
  */
 import {
   BadRequest,
+  brokenConnectionRemedy,
   Forbidden,
   type HttpError,
   InsecureTransport,
@@ -304,7 +305,7 @@ export const toServiceNowError =
       return withRemedy(
         e,
         mayHaveBeenProcessed(e)
-          ? `The connection to ${ctx.instanceUrl} broke before its answer: the request may have been processed. Reads and idempotent writes are retried; look before repeating a create.`
+          ? brokenConnectionRemedy(ctx.instanceUrl)
           : `Could not reach ${ctx.instanceUrl}: check the instance's address, the network, a proxy (pass a fetch that uses it) and the firewall.`,
       )
     if (e instanceof InsecureTransport)

@@ -40,20 +40,22 @@ export const currentSecret = (
 ) => {
   const keyId = recordedKeyId(observed.outboundProvider?.comments)
   return managedSecrets(observed, env.names.secretDisplayName).find(
-    (credential) =>
-      credential.keyId?.toLowerCase() === keyId &&
-      (credential.endDateTime === undefined ||
-        credential.endDateTime === null ||
-        Date.parse(credential.endDateTime) > now + goodForMs),
+    (credential) => credential.keyId?.toLowerCase() === keyId && goodFor(credential, now, goodForMs),
   )
 }
 
-/** The app's tags after apply: whatever it carries (sn365's marks included) plus sn365's own. */
+/** Whether a credential is still good `ms` from `now` (one without an end never expires). */
+const goodFor = (credential: { readonly endDateTime?: string | null }, now: number, ms: number): boolean =>
+  credential.endDateTime === undefined ||
+  credential.endDateTime === null ||
+  Date.parse(credential.endDateTime) > now + ms
+
 /**
- * The managed secret the secret store holds the text of, when ServiceNow holds none that is current:
- * a run that generated it failed before handing it over (a replication wait that ran out, a manual
- * step not confirmed yet). Found by its `hint`, the newest match, if still good for the renewal
- * window; handing it over, not a new one, keeps a re-run from rotating the secret every time.
+ * The managed secret whose text the secret store holds, for when ServiceNow holds no current one
+ * (callers ask {@link currentSecret} first): a run that generated it failed before handing it over
+ * (a replication wait that ran out, a manual step not confirmed yet). Found by its `hint`, the
+ * newest match still good for the renewal window; handing it over, not a new one, keeps a re-run
+ * from rotating the secret every time.
  */
 export const storedSecret = (
   observed: Parameters<BasicStep["plan"]>[0],
@@ -61,21 +63,20 @@ export const storedSecret = (
   now: number,
 ): { readonly keyId: string; readonly secretText: Redacted.Redacted<string> } | undefined => {
   const text = observed.storedEntraSecret
-  if (text === undefined || currentSecret(observed, env, now) !== undefined) return undefined
+  if (text === undefined) return undefined
   const hint = Redacted.value(text).slice(0, SECRET_HINT_LENGTH)
   const newest = managedSecrets(observed, env.names.secretDisplayName)
     .filter(
       (credential) =>
         credential.hint === hint &&
         typeof credential.keyId === "string" &&
-        (credential.endDateTime === undefined ||
-          credential.endDateTime === null ||
-          Date.parse(credential.endDateTime) > now + renewalWindowMs(env)),
+        goodFor(credential, now, renewalWindowMs(env)),
     )
     .sort((a, b) => Date.parse(b.startDateTime ?? "") - Date.parse(a.startDateTime ?? ""))[0]
   return newest === undefined ? undefined : { keyId: newest.keyId as string, secretText: text }
 }
 
+/** The app's tags after apply: whatever it carries (sn365's marks included) plus sn365's own. */
 export const appTagsOf = (
   app: { readonly tags?: ReadonlyArray<string> | undefined } | undefined,
   env: Parameters<BasicStep["plan"]>[1],

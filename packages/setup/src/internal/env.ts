@@ -37,6 +37,9 @@ export interface Env {
 
 const noProgress: ProgressListener = () => {}
 
+const neverAsked = (): Promise<boolean> =>
+  Promise.reject(new Error("sn365: a manual hand-off was asked for without a manualHandoff option"))
+
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
 const DEFAULT_REPLICATION_BUDGET_MS = 120_000
 
@@ -76,12 +79,9 @@ export const makeEnv = (
     config.microsoft365.mode === "api"
       ? apiSupportIntegration({ credential, fetch, timeout })
       : manualSupportIntegration({
-          handoff:
-            options.manualHandoff ??
-            (() =>
-              Promise.reject(
-                new Error("microsoft365.mode is 'manual' but no manualHandoff option was given"),
-              )),
+          // apply and teardown refuse manual mode without a hand-off before any request
+          // (`manualHandoffProblems`); plan, verify and discover never hand anything over.
+          handoff: options.manualHandoff ?? neverAsked,
         })
   const listeners = [options.onEvent, progress].filter((listener) => listener !== undefined)
   const emit = (event: SetupEvent) => {
