@@ -1,15 +1,18 @@
-import { mkdtemp, writeFile } from "node:fs/promises"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import type { Emulator } from "@sn365/emulator"
 import { Effect, Redacted } from "effect"
 import { ApplyFailed, PreflightFailed } from "../../src/Errors.ts"
 import { Progress, type SetupEvent } from "../../src/Events.ts"
 import { memorySecretStore } from "../../src/Secrets.ts"
-import { fileSecretStore } from "../../src/SecretsFile.ts"
 import { apply, plan, verify } from "../../src/Setup.ts"
-import { configInput, decoded, emulatorForSetup, INSTANCE, optionsFor } from "../support/emulator.ts"
+import {
+  configInput,
+  decoded,
+  emulatorForSetup,
+  INSTANCE,
+  optionsFor,
+  unusableSecretStore,
+} from "../support/emulator.ts"
 
 /** How many of the objects sn365 manages exist on each side. */
 const managed = (emulator: Emulator) => ({
@@ -149,11 +152,8 @@ describe("apply against the emulator", () => {
       Effect.gen(function* () {
         const emulator = yield* emulatorForSetup()
         const config = yield* decoded(configInput(emulator))
-        // A path through a file: no secret generated could be written there.
-        const folder = yield* Effect.promise(() => mkdtemp(join(tmpdir(), "sn365-store-")))
-        const file = join(folder, "sn365.config.yaml")
-        yield* Effect.promise(() => writeFile(file, "variant: basic\n"))
-        const { options } = optionsFor(emulator, { secrets: fileSecretStore(join(file, "secrets.json")) })
+        // No secret generated could be written there.
+        const { options } = optionsFor(emulator, { secrets: yield* unusableSecretStore() })
 
         const error = yield* Effect.flip(apply(config, options))
         assert.instanceOf(error, PreflightFailed)

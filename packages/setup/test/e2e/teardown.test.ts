@@ -1,13 +1,16 @@
-import { mkdtemp, writeFile } from "node:fs/promises"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { PreflightFailed } from "../../src/Errors.ts"
 import type { SecretStore } from "../../src/Secrets.ts"
-import { fileSecretStore } from "../../src/SecretsFile.ts"
 import { apply, teardown, verify } from "../../src/Setup.ts"
-import { configInput, decoded, emulatorForSetup, INSTANCE, optionsFor } from "../support/emulator.ts"
+import {
+  configInput,
+  decoded,
+  emulatorForSetup,
+  INSTANCE,
+  optionsFor,
+  unusableSecretStore,
+} from "../support/emulator.ts"
 import { deletedApplicationsOf, normalise } from "../support/seeded.ts"
 
 describe("teardown", () => {
@@ -54,11 +57,7 @@ describe("teardown", () => {
       const config = yield* decoded(configInput(emulator))
       yield* apply(config, optionsFor(emulator).options)
       const setUp = JSON.stringify(emulator.snapshot())
-      // A path through a file: the store can be neither read nor written.
-      const folder = yield* Effect.promise(() => mkdtemp(join(tmpdir(), "sn365-store-")))
-      const file = join(folder, "sn365.config.yaml")
-      yield* Effect.promise(() => writeFile(file, "variant: basic\n"))
-      const { options } = optionsFor(emulator, { secrets: fileSecretStore(join(file, "secrets.json")) })
+      const { options } = optionsFor(emulator, { secrets: yield* unusableSecretStore() })
 
       const error = yield* Effect.flip(teardown(config, options))
       assert.instanceOf(error, PreflightFailed)

@@ -1,9 +1,13 @@
+import { mkdtemp, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { type Emulator, type EmulatorOptions, startEmulator } from "@sn365/emulator"
 import { Effect } from "effect"
 import { decodeConfig, type SetupConfig } from "../../src/Config.ts"
 import type { SetupEvent } from "../../src/Events.ts"
 import type { SetupOptions } from "../../src/Options.ts"
-import { memorySecretStore } from "../../src/Secrets.ts"
+import { memorySecretStore, type SecretStore } from "../../src/Secrets.ts"
+import { fileSecretStore } from "../../src/SecretsFile.ts"
 
 /** The instance every setup test configures. */
 export const INSTANCE = "dev365"
@@ -51,3 +55,11 @@ export const optionsFor = (emulator: Emulator, extra: Partial<SetupOptions> = {}
   }
   return { options, events }
 }
+
+/** A file secret store whose path runs through a file: it can be neither read nor written. */
+export const unusableSecretStore = (): Effect.Effect<SecretStore> =>
+  Effect.promise(async () => {
+    const file = join(await mkdtemp(join(tmpdir(), "sn365-store-")), "sn365.config.yaml")
+    await writeFile(file, "variant: basic\n")
+    return fileSecretStore(join(file, "secrets.json"))
+  })
